@@ -1,0 +1,57 @@
+"""sroi: Social Return on Investment, unit-safe and honest about uncertainty.
+
+The method follows "A Guide to Social Return on Investment" (Cabinet Office / SROI Network,
+2012); see ``SROI_METHOD.md`` in the documentation for every formula and convention.
+"""
+
+from sroi.distributions import (
+    Beta,
+    Discrete,
+    Distribution,
+    LogitNormal,
+    LogNormal,
+    Normal,
+    Pert,
+    Triangular,
+    Uniform,
+)
+from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
+from sroi.io import dumps, load, loads, read_value_map, save, to_frame
+from sroi.model import Analysis, Input, Outcome, Output, Ref, Stakeholder
+from sroi.result import Result
+from sroi.units import Q_, define_count_unit, define_currency, ureg
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Q_",
+    "Analysis",
+    "Beta",
+    "ConversionError",
+    "Discrete",
+    "Distribution",
+    "Input",
+    "LogNormal",
+    "LogitNormal",
+    "Normal",
+    "Outcome",
+    "Output",
+    "Pert",
+    "Ref",
+    "Result",
+    "SROIError",
+    "SROIWarning",
+    "Stakeholder",
+    "Triangular",
+    "UnitError",
+    "Uniform",
+    "define_count_unit",
+    "define_currency",
+    "dumps",
+    "load",
+    "loads",
+    "read_value_map",
+    "save",
+    "to_frame",
+    "ureg",
+]

@@ -1,0 +1,322 @@
+"""One pint unit registry for the whole package: counts and currencies.
+
+Counts (``person``, ``household``, ``device``, ``visit``, ``user``...) and currencies (ISO 4217
+codes) are *base dimensions* of their own, so a proxy priced per person cannot multiply a
+count of devices, and pounds never turn into yuan, unless an explicit, recorded conversion is
+given: a ratio such as ``0.3 person/device``, or a rate through :mod:`sroi.money`.
+
+Never create a second :class:`pint.UnitRegistry`; use :data:`ureg` and :data:`Q_`.
+
+Examples
+--------
+>>> from sroi.units import Q_
+>>> proxy = Q_("500 GBP/person")
+>>> reached = Q_("1000 device") * Q_("0.3 person/device")
+>>> (proxy * reached).to("GBP")
+<Quantity(150000.0, 'GBP')>
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pint
+
+from sroi.exceptions import UnitError
+
+__all__ = [
+    "ureg",
+    "Q_",
+    "COUNT_UNITS",
+    "CURRENCIES",
+    "define_count_unit",
+    "define_currency",
+    "parse_quantity",
+    "parse_unit",
+    "currency_of",
+    "is_money",
+    "count_dimensions",
+    "format_quantity",
+]
+
+ureg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="raise", cache_folder=None)
+"""The package's single unit registry."""
+
+Q_ = ureg.Quantity
+"""Shorthand for ``ureg.Quantity``."""
+Q_.__doc__ = "A pint Quantity of the sroi registry: ``Q_(500, 'GBP/person')`` or ``Q_('120 person')``."
+
+#: Count units defined at import; add more with :func:`define_count_unit`.
+COUNT_UNITS: list[str] = []
+#: ISO 4217 currency codes defined at import; add more with :func:`define_currency`.
+CURRENCIES: list[str] = []
+
+_ISO_RE = re.compile(r"^[A-Z]{3}$")
+_NAME_RE = re.compile(r"^[a-z][a-z_]*$")
+
+
+def define_count_unit(name: str, *aliases: str) -> pint.Unit:
+    """Define a new count unit as a base dimension of its own.
+
+    Parameters
+    ----------
+    name : str
+        Singular lower-case name, e.g. ``"patient"``; pint also accepts the plural.
+    *aliases : str
+        Other names for the same unit.
+
+    Returns
+    -------
+    pint.Unit
+
+    Raises
+    ------
+    UnitError
+        If the name is not lower-case letters/underscores or clashes with an existing unit.
+
+    Examples
+    --------
+    >>> from sroi.units import define_count_unit, Q_
+    >>> _ = define_count_unit("learner")
+    >>> Q_("12 learners").units
+    <Unit('learner')>
+    """
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise UnitError(f"expected a lower-case name such as 'patient', got {name!r}", "count unit")
+    if name in COUNT_UNITS:
+        return ureg.Unit(name)
+    if name in ureg:
+        raise UnitError(f"{name!r} is already a unit of the registry; choose another name", "count unit")
+    alias_part = "".join(f" = {a}" for a in aliases)
+    ureg.define(f"{name} = [{name}]{alias_part}")
+    COUNT_UNITS.append(name)
+    return ureg.Unit(name)
+
+
+def define_currency(code: str) -> pint.Unit:
+    """Define an ISO 4217 currency code as a dimension of its own.
+
+    Currencies never convert into each other implicitly; :mod:`sroi.money` converts them
+    through explicit, recorded rates.
+
+    Parameters
+    ----------
+    code : str
+        Three upper-case letters, e.g. ``"KRW"``.
+
+    Returns
+    -------
+    pint.Unit
+
+    Examples
+    --------
+    >>> from sroi.units import define_currency
+    >>> define_currency("KRW")
+    <Unit('KRW')>
+    """
+    if not isinstance(code, str) or not _ISO_RE.match(code):
+        raise UnitError(f"expected an ISO 4217 code of three capital letters, got {code!r}", "currency")
+    if code not in CURRENCIES:
+        ureg.define(f"{code} = [currency_{code}]")
+        CURRENCIES.append(code)
+    return ureg.Unit(code)
+
+
+for _name, _aliases in [
+    ("person", ("people",)),
+    ("household", ()),
+    ("device", ()),
+    ("visit", ()),
+    ("user", ()),
+]:
+    define_count_unit(_name, *_aliases)
+
+# ISO 4217 codes of the currencies in the packaged rate tables and the commonest others.
+for _code in (
+    "CNY USD EUR GBP INR NZD AUD JPY CAD CHF HKD KRW SGD SEK NOK DKK BRL MXN ZAR TWD THB "
+    "LKR MYR IDR PHP VND PKR BDT NGN KES EGP TRY RUB SAR AED ILS PLN CZK HUF CLP COP ARS PEN "
+    "VES"
+).split():
+    define_currency(_code)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def parse_unit(text: str | pint.Unit, field: str = "unit") -> pint.Unit:
+    """Parse a unit string with the package registry.
+
+    Parameters
+    ----------
+    text : str or pint.Unit
+        E.g. ``"GBP/person/year"``.
+    field : str
+        Field path used in error messages.
+
+    Returns
+    -------
+    pint.Unit
+
+    Raises
+    ------
+    UnitError
+        If the unit is unknown, naming the field and listing the count units and currencies.
+    """
+    if isinstance(text, pint.Unit):
+        return text
+    if not isinstance(text, str):
+        raise UnitError(f"expected a unit string such as 'person' or 'GBP/person', got {text!r}", field)
+    try:
+        return ureg.Unit(text.strip() or "dimensionless")
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        KeyError,
+        SyntaxError,
+        AssertionError,
+    ) as exc:
+        raise UnitError(
+            f"unknown unit {text!r} ({exc}); count units are {', '.join(COUNT_UNITS)} "
+            f"(add more with sroi.units.define_count_unit) and currencies are ISO 4217 codes "
+            f"such as {', '.join(CURRENCIES[:8])}",
+            field,
+        ) from None
+
+
+_NUM_RE = re.compile(
+    r"^\s*(?P<num>[-+]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?\s*(?P<unit>.*?)\s*$"
+)
+
+
+def parse_quantity(value: Any, field: str = "value", default_unit: str | None = None) -> pint.Quantity:
+    """Turn a number, a string such as ``"500 GBP/person"`` or a pint Quantity into a Quantity.
+
+    Numbers are parsed by a strict regular expression (never evaluated); thousands separators
+    ``,`` and ``_`` are accepted in the number (``"120,000,000 device"``).
+
+    Parameters
+    ----------
+    value : float, int, str or pint.Quantity
+        The value. A bare number gets ``default_unit`` (dimensionless when None).
+    field : str
+        Field path used in error messages.
+    default_unit : str, optional
+        Unit for a bare number.
+
+    Returns
+    -------
+    pint.Quantity
+        A quantity of the package registry with a float magnitude.
+
+    Raises
+    ------
+    SROIError
+        If the value is not a finite number with a known unit.
+
+    Examples
+    --------
+    >>> from sroi.units import parse_quantity
+    >>> parse_quantity("120,000,000 device")
+    <Quantity(120000000.0, 'device')>
+    >>> parse_quantity("13000 GBP/person/year").units
+    <Unit('GBP / person / year')>
+    """
+    if isinstance(value, pint.Quantity):
+        if value._REGISTRY is not ureg:
+            raise UnitError(
+                "the quantity comes from another pint registry; build it with sroi.units.Q_", field
+            )
+        mag = value.magnitude
+        if not isinstance(mag, (int, float)) or isinstance(mag, bool):
+            raise UnitError(f"expected a single number with a unit, got {value!r}", field)
+        q = Q_(float(mag), value.units)
+    elif isinstance(value, bool) or _is_missing(value):
+        raise UnitError(f"expected a number with a unit, got {value!r}", field)
+    elif isinstance(value, (int, float)):
+        q = Q_(float(value), parse_unit(default_unit, field) if default_unit else ureg.dimensionless)
+    elif isinstance(value, str):
+        m = _NUM_RE.match(value)
+        if not m:
+            raise UnitError(
+                f"expected a number followed by a unit such as '120 person', got {value!r}", field
+            )
+        try:
+            num = float(m.group("num").replace(",", "").replace("_", ""))
+        except ValueError:
+            raise UnitError(f"expected a number followed by a unit, got {value!r}", field) from None
+        if m.group("pct"):
+            num /= 100.0
+        unit_text = m.group("unit")
+        if unit_text:
+            unit = parse_unit(unit_text, field)
+        elif default_unit:
+            unit = parse_unit(default_unit, field)
+        else:
+            unit = ureg.dimensionless
+        q = Q_(num, unit)
+    else:
+        raise UnitError(f"expected a number or a string such as '120 person', got {value!r}", field)
+    if not math.isfinite(q.magnitude):
+        raise UnitError(f"expected a finite number, got {value!r}", field)
+    return q
+
+
+def currency_of(units: pint.Unit | pint.Quantity, field: str = "value") -> str | None:
+    """Return the ISO code of the single currency in a unit, or None if it has none.
+
+    Raises
+    ------
+    UnitError
+        If the unit mixes two currencies or has a currency to a power other than 1.
+
+    Examples
+    --------
+    >>> from sroi.units import currency_of, Q_
+    >>> currency_of(Q_("500 GBP/person/year"))
+    'GBP'
+    >>> currency_of(Q_("3 person")) is None
+    True
+    """
+    dims = units.dimensionality if hasattr(units, "dimensionality") else ureg.Unit(str(units)).dimensionality
+    found = [(k, v) for k, v in dims.items() if k.startswith("[currency_")]
+    if not found:
+        return None
+    if len(found) > 1 or found[0][1] != 1:
+        raise UnitError(f"expected exactly one currency to the power 1, got {units}", field)
+    return found[0][0][len("[currency_") : -1]
+
+
+def is_money(q: pint.Quantity | pint.Unit) -> bool:
+    """True if the unit is a plain amount of one currency (e.g. ``GBP``)."""
+    code = currency_of(q)
+    return code is not None and (q.dimensionality == ureg.Unit(code).dimensionality)
+
+
+def count_dimensions(units: pint.Unit | pint.Quantity) -> dict[str, float]:
+    """Count dimensions of a unit with their powers, e.g. ``{'person': -1}`` for GBP/person."""
+    dims = units.dimensionality
+    names = set(COUNT_UNITS)
+    return {k[1:-1]: float(v) for k, v in dims.items() if k[1:-1] in names}  # type: ignore[arg-type]
+
+
+def format_quantity(q: pint.Quantity, digits: int = 6) -> str:
+    """Format a quantity as ``'500 GBP / person'`` in a form :func:`parse_quantity` reads back.
+
+    Examples
+    --------
+    >>> from sroi.units import format_quantity, Q_
+    >>> format_quantity(Q_("500 GBP/person/year"))
+    '500 GBP / person / year'
+    """
+    mag = float(q.magnitude)
+    text = repr(mag) if digits is None else f"{mag:.{digits}g}"
+    if float(text) != mag:
+        text = repr(mag)
+    unit = str(q.units)
+    return text if unit == "dimensionless" else f"{text} {unit}"

@@ -1,0 +1,150 @@
+"""Known-answer tests of the engine against SROI_METHOD.md §2-3 (hand-computed values)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sroi
+from sroi import engine
+from tests.conftest import make_analysis
+
+R = 0.035
+
+
+def test_guide_drop_off_100_90_81():
+    # The SROI Guide's illustration: 10% drop-off gives 100, 90, 81 (drop-off from year 2).
+    res = make_analysis(drop_off=0.1, discount_timing="none").evaluate()
+    np.testing.assert_allclose(res.per_year["value"].iloc[1:].to_numpy(), [100.0, 90.0, 81.0], rtol=1e-12)
+    assert res.present_value.magnitude == pytest.approx(271.0, rel=1e-12)
+
+
+def test_drop_off_from_year_one():
+    res = make_analysis(drop_off=0.1, discount_timing="none", drop_off_from_year=1).evaluate()
+    np.testing.assert_allclose(res.per_year["value"].iloc[1:].to_numpy(), [90.0, 81.0, 72.9], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("timing", "exponents"),
+    [
+        ("end_of_year", [1, 2, 3]),
+        ("mid_year", [0.5, 1.5, 2.5]),
+        ("start_of_year", [0, 1, 2]),
+    ],
+)
+def test_present_value_each_timing(timing, exponents):
+    res = make_analysis(drop_off=0.1, discount_timing=timing).evaluate()
+    expected = sum(v / (1 + R) ** e for v, e in zip([100, 90, 81], exponents, strict=True))
+    assert res.present_value.magnitude == pytest.approx(expected, rel=1e-12)  # exact arithmetic
+    assert res.ratio == pytest.approx(expected / 100, rel=1e-12)
+    assert res.net_ratio == pytest.approx(expected / 100 - 1, rel=1e-12)
+    assert res.net_present_value.magnitude == pytest.approx(expected - 100, rel=1e-12)
+
+
+def test_rate_schedule():
+    rates = [0.05, 0.03, 0.02]
+    res = make_analysis(discount_rate=rates).evaluate()
+    d1 = 1 / 1.05
+    d2 = d1 / 1.03
+    d3 = d2 / 1.02
+    assert res.present_value.magnitude == pytest.approx(100 * (d1 + d2 + d3), rel=1e-12)
+
+
+def test_rate_schedule_shorter_than_horizon_continues_at_last_rate():
+    res = make_analysis(discount_rate=[0.05], duration=3).evaluate()
+    assert res.present_value.magnitude == pytest.approx(sum(100 / 1.05**t for t in (1, 2, 3)), rel=1e-12)
+
+
+def test_green_book_declining_schedule_mid_year():
+    rates = [0.035] * 30 + [0.03] * 45
+    d = engine.discount_factors(np.array(rates), "end_of_year")
+    assert d[30] == pytest.approx(1.035**-30, rel=1e-12)
+    assert d[31] == pytest.approx(1.035**-30 / 1.03, rel=1e-12)
+
+
+def test_start_two_shifts_one_period():
+    res = make_analysis(start=2, drop_off=0.1).evaluate()
+    expected = sum(v / (1 + R) ** t for v, t in zip([100, 90, 81], [2, 3, 4], strict=True))
+    assert res.present_value.magnitude == pytest.approx(expected, rel=1e-12)
+    assert list(res.per_year.index) == [0, 1, 2, 3, 4]
+    assert res.per_year.loc[1, "value"] == 0.0
+
+
+def test_quantity_profile():
+    res = make_analysis(
+        quantity=["120 person", "100 person", "80 person"],
+        duration=None,
+        discount_timing="none",
+        drop_off=0.1,
+    ).evaluate()
+    np.testing.assert_allclose(res.per_year["value"].iloc[1:].to_numpy(), [1200, 900, 648], rtol=1e-12)
+
+
+def test_filters_multiply_sequentially():
+    res = make_analysis(
+        deadweight=0.2, displacement=0.1, attribution=0.25, duration=1, discount_timing="none"
+    ).evaluate()
+    assert res.by_outcome["impact"].iloc[0] == pytest.approx(100 * 0.8 * 0.9 * 0.75, rel=1e-12)
+
+
+def test_payback_months():
+    # payback = inputs / (annual impact / 12) = 100 / (100 / 12) = 12 months
+    res = make_analysis().evaluate()
+    assert res.payback_months == pytest.approx(12.0, rel=1e-12)
+
+
+def test_payback_uses_first_year_impact_whatever_the_start():
+    res = make_analysis(start=2, deadweight=0.5).evaluate()
+    assert res.payback_months == pytest.approx(100 / (50 / 12), rel=1e-12)
+
+
+def test_inputs_in_later_years_are_discounted():
+    inputs = [sroi.Input("Funder", "Grant", "100 GBP"), sroi.Input("Funder", "Year 2", "50 GBP", year=2)]
+    res = make_analysis(inputs=inputs).evaluate()
+    assert res.total_inputs.magnitude == pytest.approx(100 + 50 / 1.035**2, rel=1e-12)
+
+
+def test_engine_vectorised_matches_one_sample_each():
+    a = make_analysis(drop_off=0.1, deadweight=0.2)
+    comp = a._compiled
+    draws = {
+        "outcomes[0].deadweight": np.array([0.0, 0.2, 0.5]),
+        "outcomes[0].drop_off": np.array([0.1, 0.1, 0.3]),
+    }
+    many = engine.run(comp.arrays(draws), a.discount_timing, a.drop_off_from_year)
+    for s in range(3):
+        one = engine.run(
+            comp.arrays({k: v[s] for k, v in draws.items()}), a.discount_timing, a.drop_off_from_year
+        )
+        assert many.ratio[s] == pytest.approx(one.ratio[0], rel=1e-14)
+
+
+def test_by_stakeholder_and_shares():
+    outcomes = [
+        sroi.Outcome("A", "x", quantity="1 person", proxy="300 GBP/person"),
+        sroi.Outcome("B", "y", quantity="1 person", proxy="100 GBP/person"),
+    ]
+    res = sroi.Analysis(
+        "t", "GBP", outcomes, [sroi.Input("F", "g", "100 GBP")], discount_timing="none"
+    ).evaluate()
+    assert list(res.by_stakeholder["stakeholder"]) == ["A", "B"]
+    np.testing.assert_allclose(res.by_stakeholder["share"], [0.75, 0.25])
+    assert res.by_outcome["present_value"].sum() == pytest.approx(res.present_value.magnitude)
+
+
+def test_result_money_is_in_analysis_currency(simple):
+    res = simple.evaluate()
+    assert str(res.present_value.units) == "GBP"
+    assert "SROI ratio" in repr(res)
+    assert "<table" in res._repr_html_()
+
+
+def test_proxy_per_year_unit_equivalent_to_per_unit():
+    a = make_analysis(proxy="10 GBP/person/year").evaluate()
+    b = make_analysis(proxy="10 GBP/person").evaluate()
+    assert a.present_value == b.present_value
+
+
+def test_quantity_factors_turn_devices_into_people():
+    res = make_analysis(quantity="100 device", quantity_factors=["0.1 person/device"]).evaluate()
+    assert res.by_outcome["impact"].iloc[0] == pytest.approx(100.0)
