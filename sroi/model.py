@@ -630,6 +630,43 @@ class Analysis:
         out = self._run(point_values(self), per_period=True)
         return Result(self, out)
 
+    # -- uncertainty and sensitivity (delegating to sroi.uncertainty / sroi.sensitivity) ----
+    def simulate(self, n: int = 10_000, seed: Any = None, **kwargs: Any) -> Any:
+        """Monte Carlo simulation; see :func:`sroi.uncertainty.simulate`."""
+        from sroi.uncertainty import simulate
+
+        return simulate(self, n, seed=seed, **kwargs)
+
+    def tornado(self, **kwargs: Any) -> Any:
+        """One-way sensitivity over every uncertain estimate; see :func:`sroi.sensitivity.tornado`."""
+        from sroi.sensitivity import tornado
+
+        return tornado(self, **kwargs)
+
+    def scenarios(self, scenarios: Any = None, **kwargs: Any) -> Any:
+        """Scenario table; see :func:`sroi.sensitivity.scenarios`."""
+        from sroi.sensitivity import scenarios as _scenarios
+
+        return _scenarios(self, scenarios, **kwargs)
+
+    def two_way(self, a: str, b: str, **kwargs: Any) -> Any:
+        """Two-way sensitivity grid; see :func:`sroi.sensitivity.two_way`."""
+        from sroi.sensitivity import two_way
+
+        return two_way(self, a, b, **kwargs)
+
+    def break_even(self, target: float = 1.0, **kwargs: Any) -> Any:
+        """Switching values (SROI_METHOD.md §4); see :func:`sroi.sensitivity.break_even`."""
+        from sroi.sensitivity import break_even
+
+        return break_even(self, target=target, **kwargs)
+
+    def sobol(self, n: int = 1024, seed: Any = None, **kwargs: Any) -> Any:
+        """Sobol first-order and total indices; see :func:`sroi.sensitivity.sobol`."""
+        from sroi.sensitivity import sobol
+
+        return sobol(self, n, seed=seed, **kwargs)
+
     def estimates(self) -> Any:
         """Table of every numeric estimate: key, fields using it, kind, unit, point value, distribution."""
         from sroi.parameters import estimates_table
