@@ -16,6 +16,7 @@ from sroi.distributions import (
     Uniform,
 )
 from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
+from sroi.finance import CreditLine, credit_line, debt_capacity, margin_ratchet
 from sroi.io import dumps, load, loads, read_value_map, save, to_frame
 from sroi.model import Analysis, Input, Outcome, Output, Ref, Stakeholder
 from sroi.result import Result
@@ -28,6 +29,7 @@ __all__ = [
     "Analysis",
     "Beta",
     "ConversionError",
+    "CreditLine",
     "Discrete",
     "Distribution",
     "Input",
@@ -45,10 +47,13 @@ __all__ = [
     "Triangular",
     "UnitError",
     "Uniform",
+    "credit_line",
+    "debt_capacity",
     "define_count_unit",
     "define_currency",
     "dumps",
     "load",
+    "margin_ratchet",
     "loads",
     "read_value_map",
     "save",

@@ -1,0 +1,913 @@
+"""From SROI to a credit line: debt sizing a lender could follow.
+
+Only cash that someone is bound to pay, and that can be verified, carries debt. The value of
+each outcome (after deadweight, displacement, attribution and drop-off) falls in one tier:
+
+* **A** cash to the borrower (contracted outcome payments, measured extra revenue);
+* **B** savings to a named third party, counted only where that payer has signed an outcomes
+  contract (otherwise shown as upside);
+* **C** non-cash value (wellbeing, time, consumer surplus): never used in sizing; it supports
+  social-loan eligibility and loan KPIs.
+
+The eligible cash (tier A + contracted tier B) is sized twice, as in project finance: a central
+(P50) case at a higher debt service cover ratio (DSCR) and a downside (P90) case at a lower one.
+The line is the smaller of the two. A sustainability-linked margin ratchet prices the loan; it
+does not add capacity (:func:`margin_ratchet`).
+
+References
+----------
+.. [1] LMA, APLMA and LSTA (2021, 2023). *Social Loan Principles*.
+.. [2] LMA, APLMA and LSTA (2023). *Sustainability-Linked Loan Principles*.
+.. [3] Yescombe, E. R. (2014). *Principles of Project Finance*, 2nd ed. Academic Press.
+.. [4] Office of the Comptroller of the Currency (2014). *Asset-Based Lending*, Comptroller's Handbook.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+import pint
+
+from sroi.exceptions import SROIError, SROIWarning
+from sroi.units import Q_, currency_of, ureg
+
+__all__ = [
+    "DEFAULTS",
+    "CashFlowSource",
+    "CreditLine",
+    "MarginRatchet",
+    "credit_line",
+    "debt_capacity",
+    "margin_ratchet",
+]
+
+_TIER_NOTE = (
+    "Only tier A cash to the borrower and tier B savings whose payer has signed an outcomes "
+    "contract carry debt; non-cash value (tier C: wellbeing, time, consumer surplus) and tier B "
+    "savings without a contract carry none."
+)
+
+_DEFAULT_ROWS: list[tuple[str, float, str, str]] = [
+    ("dscr_p50", 1.40, "1.35-1.50", "project-finance P50/P90 sizing practice (Yescombe 2014)"),
+    ("dscr_p90", 1.20, "1.20-1.30", "project-finance P50/P90 sizing practice (Yescombe 2014)"),
+    (
+        "haircut",
+        0.80,
+        "0.5-0.9",
+        "asset-based lending advance rates (OCC 2014); verification, counterparty risk",
+    ),
+    (
+        "percentile",
+        0.10,
+        "0.01-0.10 (P99-P90)",
+        "P90 exceedance = 10th percentile (project-finance practice)",
+    ),
+    (
+        "loan_rate",
+        0.04,
+        "the lender's all-in rate",
+        "illustrative, as in SROI_METHOD.md §6 worked check; override with the lender's rate",
+    ),
+]
+DEFAULTS: pd.DataFrame = pd.DataFrame(_DEFAULT_ROWS, columns=["name", "value", "range", "source"])
+"""Default sizing parameters with their typical range and source (one row each)."""
+
+_DEFAULT = {name: value for name, value, _, _ in _DEFAULT_ROWS}
+_RANGE = {name: (rng, src) for name, _, rng, src in _DEFAULT_ROWS}
+
+
+@runtime_checkable
+class CashFlowSource(Protocol):
+    """What :func:`credit_line` needs from a ``Result`` or ``Simulation``.
+
+    Attributes
+    ----------
+    currency : str
+        ISO 4217 code of the analysis currency.
+    tenor_cap : int
+        Last period (year) with eligible cash, capped by the outcome durations.
+
+    Methods
+    -------
+    eligible_cash_flows() -> numpy.ndarray
+        Shape (S, T) [currency]: per sample and period (year 1..T), tier A plus contracted
+        tier B cash after all SROI filters, undiscounted; S = 1 for a deterministic result.
+    cash_flow_sources() -> pandas.DataFrame
+        One row per outcome with columns ``outcome``, ``stakeholder``, ``cash_tier``
+        ('A', 'B' or 'C'), ``contracted`` (bool), ``payer`` and ``eligible`` (bool).
+    """
+
+    @property
+    def currency(self) -> str: ...
+
+    @property
+    def tenor_cap(self) -> int: ...
+
+    def eligible_cash_flows(self) -> np.ndarray: ...
+
+    def cash_flow_sources(self) -> pd.DataFrame: ...
+
+
+# ----------------------------------------------------------------------------------------------
+# validation helpers
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, pint.Quantity):
+        if not value.dimensionless:
+            raise SROIError(f"expected a plain number or fraction, got {value!r}", field=name)
+        value = value.to("dimensionless").magnitude
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise SROIError(f"expected a number, got {value!r}", field=name)
+    out = float(value)
+    if not math.isfinite(out):
+        raise SROIError(f"expected a finite number, got {value!r}", field=name)
+    return out
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, SROIWarning, stacklevel=3)
+
+
+def _check(value: Any, name: str, ok: Any, expected: str) -> float:
+    out = _number(value, name)
+    if not ok(out):
+        raise SROIError(f"expected {expected}, got {out}", field=name)
+    return out
+
+
+def _dscr(value: Any, name: str) -> float:
+    out = _check(value, name, lambda x: x > 0, "a debt service cover ratio > 0 (typically 1.2-1.5)")
+    if out < 1:
+        _warn(f"{name}={out} is below 1: debt service would exceed the cash")
+    return out
+
+
+def _rate(value: Any, name: str) -> float:
+    return _check(value, name, lambda x: x > -1, "a rate > -1 as a fraction (0.04 for 4%)")
+
+
+def _tenor(value: Any) -> int | None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1
+    ):
+        raise SROIError(f"expected a whole number of years >= 1, got {value!r}", field="tenor")
+    return None if value is None else int(value)
+
+
+def _currency_code(value: Any, name: str) -> str:
+    if not isinstance(value, str) or value not in ureg or currency_of(ureg.Unit(value), name) != value:
+        raise SROIError(
+            f"expected an ISO 4217 currency code known to sroi.units (e.g. 'GBP'), got {value!r}", field=name
+        )
+    return value
+
+
+def _money_magnitude(q: pint.Quantity, name: str) -> tuple[Any, str]:
+    """Magnitude of a money (or money per year) quantity in its currency [currency]."""
+    if q._REGISTRY is not ureg:
+        raise SROIError(
+            "the quantity comes from another pint registry; build it with sroi.units.Q_", field=name
+        )
+    code = currency_of(q, name)
+    if code is None:
+        raise SROIError(f"expected money such as Q_(100, 'GBP'), got units {q.units}", field=name)
+    unit = ureg.Unit(code)
+    if q.dimensionality == unit.dimensionality:
+        return q.to(unit).magnitude, code
+    per_year = unit / ureg.year
+    if q.dimensionality == per_year.dimensionality:
+        return q.to(per_year).magnitude, code
+    raise SROIError(f"expected money or money per year (e.g. GBP or GBP/year), got {q.units}", field=name)
+
+
+def _walk(x: Any, codes: set[str | None], name: str) -> Any:
+    if isinstance(x, pint.Quantity):
+        mag, code = _money_magnitude(x, name)
+        codes.add(code)
+        return np.asarray(mag, dtype=float).tolist()
+    if (isinstance(x, Sequence) and not isinstance(x, str)) or (
+        isinstance(x, np.ndarray) and x.dtype == object
+    ):
+        return [_walk(v, codes, name) for v in x]
+    if isinstance(x, bool) or not isinstance(x, (numbers.Real, np.ndarray)):
+        raise SROIError(f"expected numbers or money quantities, got {x!r}", field=name)
+    codes.add(None)
+    return np.asarray(x, dtype=float).tolist()
+
+
+def _cash_array(values: Any, name: str) -> tuple[np.ndarray, str | None]:
+    """Turn cash flows (floats, money Quantities, arrays) into a float array and its currency."""
+    if isinstance(values, (pd.Series, pd.DataFrame)):
+        values = values.to_numpy()
+    mag = values.magnitude if isinstance(values, pint.Quantity) else values
+    if isinstance(mag, (str, bytes, numbers.Number)) or (isinstance(mag, np.ndarray) and mag.ndim == 0):
+        raise SROIError(f"expected a sequence of yearly cash flows, got {values!r}", field=name)
+    codes: set[str | None] = set()
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        if not np.issubdtype(values.dtype, np.number) or values.dtype == bool:
+            raise SROIError(f"expected numeric cash flows, got dtype {values.dtype}", field=name)
+        arr = values.astype(float)
+    else:
+        nested = _walk(values, codes, name)
+        if None in codes and len(codes) > 1:
+            raise SROIError("mixes money quantities and bare numbers; give all in one currency", field=name)
+        if len(codes - {None}) > 1:
+            found = ", ".join(sorted(c for c in codes if c))
+            raise SROIError(
+                f"mixes currencies ({found}); convert to one currency first (sroi.money)", field=name
+            )
+        try:
+            arr = np.asarray(nested, dtype=float)
+        except ValueError:
+            raise SROIError("rows of different lengths; give samples x years", field=name) from None
+    if arr.ndim not in (1, 2):
+        raise SROIError(
+            f"expected 1-D (years) or 2-D (samples x years) cash flows, got {arr.ndim}-D", field=name
+        )
+    if np.isnan(arr).any():
+        where = np.argwhere(np.isnan(arr))[0]
+        raise SROIError(f"contains NaN (first at index {tuple(int(i) for i in where)})", field=name)
+    if not np.isfinite(arr).all():
+        raise SROIError("contains an infinite value", field=name)
+    code = next((c for c in codes if c), None)
+    return arr, code
+
+
+def _discount(rate: float, years: int) -> np.ndarray:
+    return (1.0 + rate) ** -np.arange(1, years + 1, dtype=float)
+
+
+# ----------------------------------------------------------------------------------------------
+# debt capacity
+
+
+def debt_capacity(cash_flows: Any, dscr: float, interest_rate: float) -> float | np.ndarray | pint.Quantity:
+    """Sculpted debt capacity: the loan the cash flows can service at a cover ratio.
+
+    Parameters
+    ----------
+    cash_flows : array-like or pint.Quantity [currency]
+        Cash available for debt service in years 1..T: a 1-D sequence of floats or money
+        quantities, a money Quantity array, or a 2-D array (samples x years).
+    dscr : float [-]
+        Debt service cover ratio: cash available / debt service, > 0 (typically 1.2-1.5).
+    interest_rate : float [year^-1]
+        Loan interest rate as a fraction (0.04 for 4%), > -1.
+
+    Returns
+    -------
+    float, numpy.ndarray or pint.Quantity [currency]
+        One capacity for 1-D flows, one per sample for 2-D flows; a Quantity in the flows'
+        currency when they carry one.
+
+    Raises
+    ------
+    SROIError
+        If ``dscr`` <= 0, ``interest_rate`` <= -1, or the cash flows hold NaN or mix currencies.
+
+    Notes
+    -----
+    Debt is sculpted to the cash flow, debt service in year t being CF_t / DSCR:
+
+    .. math:: D = \\sum_{t=1}^{T} \\frac{CF_t / DSCR}{(1 + r)^t}
+
+    Level flows give the annuity form D = CF / DSCR * (1 - (1 + r)^{-T}) / r, and
+    D = T CF / DSCR when r = 0. Flows are used as given (negative years reduce D);
+    :func:`credit_line` floors them at 0 first. A DSCR below 1 warns (SROIWarning).
+
+    References
+    ----------
+    .. [1] Yescombe, E. R. (2014). *Principles of Project Finance*, 2nd ed., ch. 12.
+
+    Examples
+    --------
+    >>> from sroi.finance import debt_capacity
+    >>> round(debt_capacity([100.0] * 5, dscr=1.2, interest_rate=0.04), 2)
+    370.98
+    >>> from sroi.units import Q_
+    >>> debt_capacity(Q_([60.0, 60.0], "GBP"), dscr=1.2, interest_rate=0.0)
+    <Quantity(100.0, 'GBP')>
+    >>> debt_capacity([[100.0, 100.0], [50.0, 50.0]], dscr=1.0, interest_rate=0.0)
+    array([200., 100.])
+    """
+    arr, code = _cash_array(cash_flows, "cash_flows")
+    cover = _dscr(dscr, "dscr")
+    rate = _rate(interest_rate, "interest_rate")
+    cap = (arr / cover) @ _discount(rate, arr.shape[-1])
+    out: Any = float(cap) if arr.ndim == 1 else np.asarray(cap, dtype=float)
+    return Q_(out, code) if code else out
+
+
+# ----------------------------------------------------------------------------------------------
+# credit line
+
+
+def _fmt(x: float, code: str | None = None) -> str:
+    text = f"{x:,.0f}" if abs(x) >= 10_000 else f"{x:,.1f}"
+    return f"{text} {code}" if code else text
+
+
+def _cell(column: pd.Series, row: str) -> float:
+    return float(np.asarray(column.loc[[row]], dtype=float)[0])
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = df.astype(object).where(df.notna(), None)
+    return [
+        {str(k): v.item() if isinstance(v, np.generic) else v for k, v in r.items()}
+        for r in clean.to_dict("records")
+    ]
+
+
+def _frame_html(df: pd.DataFrame) -> str:
+    return df.to_html(float_format=lambda v: f"{v:,.4g}", border=0)
+
+
+@dataclass(frozen=True, eq=False)
+class CreditLine:
+    """A credit line sized on eligible cash, with every step shown.
+
+    Attributes
+    ----------
+    amount : float or pint.Quantity [currency]
+        The line: min(capacity in the P50 case, capacity in the P90 case).
+    binding_case : str
+        ``'P50'`` or ``'P90'``: the case that sets the line (``'P90'`` on a tie). ``'P90'``
+        names the downside case whatever ``percentile`` was used.
+    cases : pandas.DataFrame
+        One row per case: cash-flow percentile, method, dscr, haircut, loan rate, tenor, PV of
+        the case's eligible cash at the loan rate, capacity, binding.
+    steps : pandas.DataFrame
+        The figure after each step, per year (``year 1`` ...) and in ``total``.
+    assumptions : pandas.DataFrame
+        Columns name, value, range, source.
+    explanation : str
+        Plain-language text for a credit committee.
+    currency : str or None
+        ISO code of the amounts, None when the cash flows were bare numbers.
+    sources : pandas.DataFrame or None
+        The source's ``cash_flow_sources()`` table, when it has one.
+    """
+
+    amount: float | pint.Quantity
+    binding_case: str
+    cases: pd.DataFrame
+    steps: pd.DataFrame
+    assumptions: pd.DataFrame
+    explanation: str
+    currency: str | None = None
+    sources: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def value(self) -> float:
+        """The line as a plain float [currency]."""
+        return float(self.amount.magnitude if isinstance(self.amount, pint.Quantity) else self.amount)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One-column table (``value``) of the headline figures."""
+        rows: dict[str, Any] = {
+            "amount": self.value,
+            "currency": self.currency or "",
+            "binding_case": self.binding_case,
+        }
+        for col in ("capacity", "pv_eligible_cash", "dscr"):
+            rows |= {f"{col}_{case}": _cell(self.cases[col], case) for case in ("P50", "P90")}
+        rows |= {col: _cell(self.cases[col], "P50") for col in ("loan_rate", "haircut")}
+        rows["tenor"] = int(_cell(self.cases["tenor"], "P50"))
+        return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready dictionary of the line, its cases, steps and assumptions."""
+        return {
+            "amount": self.value,
+            "currency": self.currency,
+            "binding_case": self.binding_case,
+            "cases": _records(self.cases.reset_index()),
+            "steps": _records(self.steps),
+            "assumptions": _records(self.assumptions),
+            "explanation": self.explanation,
+        }
+
+    def __repr__(self) -> str:
+        lines = [f"CreditLine: {_fmt(self.value, self.currency)} ({self.binding_case} binding)"]
+        for case in ("P50", "P90"):
+            c = {
+                k: _cell(self.cases[k], case)
+                for k in ("capacity", "cash_flow_percentile", "haircut", "dscr", "loan_rate", "tenor")
+            }
+            lines.append(
+                f"  {case}: capacity {_fmt(c['capacity'])} (cash at percentile {c['cash_flow_percentile']:.2f}, "
+                f"haircut {c['haircut']:.2f}, DSCR {c['dscr']:.2f}, loan rate {c['loan_rate']:.2%}, "
+                f"{int(c['tenor'])} years)"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        paras = "".join(f"<p>{html.escape(p)}</p>" for p in self.explanation.split("\n") if p.strip())
+        return (
+            f"<div><h4>Credit line: {html.escape(_fmt(self.value, self.currency))} "
+            f"({self.binding_case} binding)</h4>{paras}<h5>Cases</h5>{_frame_html(self.cases)}"
+            f"<h5>Steps</h5>{_frame_html(self.steps)}"
+            f"<h5>Assumptions</h5>{_frame_html(self.assumptions)}</div>"
+        )
+
+
+def _read_source(source: Any) -> tuple[np.ndarray, str | None, int | None, pd.DataFrame | None, str]:
+    """Cash flows (S x T), currency, tenor cap, sources table and a description."""
+    if hasattr(source, "eligible_cash_flows"):
+        missing = [m for m in ("currency", "tenor_cap") if not hasattr(source, m)]
+        if missing:
+            raise SROIError(
+                f"has eligible_cash_flows but no {missing}; see sroi.finance.CashFlowSource", "source"
+            )
+        getter = source.eligible_cash_flows
+        flows, code = _cash_array(getter() if callable(getter) else getter, "source.eligible_cash_flows")
+        src_code = _currency_code(source.currency, "source.currency")
+        if code and code != src_code:
+            raise SROIError(f"cash flows are in {code} but source.currency is {src_code}", field="currency")
+        cap = source.tenor_cap
+        if isinstance(cap, bool) or not isinstance(cap, numbers.Integral) or cap < 0:
+            raise SROIError(f"expected a whole number of years >= 0, got {cap!r}", field="source.tenor_cap")
+        table = None
+        if hasattr(source, "cash_flow_sources"):
+            getter = source.cash_flow_sources
+            table = getter() if callable(getter) else getter
+            if not isinstance(table, pd.DataFrame):
+                raise SROIError(
+                    f"expected a DataFrame, got {type(table).__name__}", field="source.cash_flow_sources"
+                )
+        flows = flows if flows.ndim == 2 else flows[None, :]
+        kind = f"{type(source).__name__}: {flows.shape[0]} sample(s) x {flows.shape[1]} years"
+        return flows, src_code, int(cap), table, kind
+    flows, code = _cash_array(source, "source")
+    if flows.ndim == 1:
+        return flows[None, :], code, None, None, f"deterministic (P50) cash flow, {flows.size} years"
+    return flows, code, None, None, f"simulation: {flows.shape[0]} samples x {flows.shape[1]} years"
+
+
+def _cv(cv: Any, years: int, total_years: int) -> np.ndarray:
+    if isinstance(cv, pint.Quantity):
+        cv = _number(cv, "cv") if np.ndim(cv.magnitude) == 0 else np.asarray(cv.to("dimensionless").magnitude)
+    items = [cv] if isinstance(cv, str) else np.ravel(np.asarray(cv, dtype=object)).tolist()
+    arr = np.array([_number(c, "cv") for c in items], dtype=float)
+    if (arr < 0).any():
+        raise SROIError(f"expected a coefficient of variation >= 0 (0.2 for 20%), got {cv!r}", field="cv")
+    if arr.size == 1:
+        return np.full(years, float(arr[0]))
+    if arr.size not in (years, total_years):
+        raise SROIError(f"expected one CV or one per year ({total_years}), got {arr.size}", field="cv")
+    return arr[:years].astype(float)
+
+
+def _tier_text(table: pd.DataFrame | None) -> tuple[str, str]:
+    """Sentence naming the outcomes that carry debt and those that do not; short count."""
+    if table is None or table.empty or "eligible" not in table:
+        return "", ""
+
+    def names(mask: pd.Series) -> str:
+        rows = table[mask]
+        who = (
+            rows["stakeholder"].fillna("").astype(str)
+            if "stakeholder" in rows
+            else pd.Series("", index=rows.index)
+        )
+        return "; ".join(
+            f"{o} ({w})" if w else str(o) for o, w in zip(rows.get("outcome", rows.index), who, strict=True)
+        )
+
+    tier = table.get("cash_tier", pd.Series("", index=table.index)).astype(str).str.upper()
+    contracted = table.get("contracted", pd.Series(False, index=table.index)).eq(True)
+    eligible = table["eligible"].eq(True)
+    parts = []
+    for label, mask in (
+        ("Cash that carries debt", eligible),
+        ("Non-cash value (tier C), zero in sizing", ~eligible & (tier == "C")),
+        ("Tier B savings without a signed contract, upside only", ~eligible & (tier == "B") & ~contracted),
+        ("Other outcomes not counted", ~eligible & ~(tier == "C") & ~((tier == "B") & ~contracted)),
+    ):
+        if mask.any():
+            parts.append(f"{label}: {names(mask)}.")
+    return " ".join(parts), f"{int(eligible.sum())} of {len(table)} outcomes"
+
+
+def credit_line(
+    source: Any,
+    *,
+    cv: float | Any | None = None,
+    percentile: float = 0.10,
+    haircut: float = 0.8,
+    dscr_p50: float = 1.40,
+    dscr_p90: float = 1.20,
+    loan_rate: float = 0.04,
+    tenor: int | None = None,
+    currency: str | None = None,
+) -> CreditLine:
+    """Size a credit line on the eligible cash of an SROI analysis (P50/P90, DSCR, haircut).
+
+    Parameters
+    ----------
+    source : CashFlowSource or array-like [currency]
+        A ``Result``/``Simulation`` (see :class:`CashFlowSource`); or a 1-D sequence of
+        deterministic P50 cash flows for years 1..T (floats or money quantities); or a 2-D
+        array (samples x years) of simulated eligible cash flows.
+    cv : float or array-like [-], optional
+        Coefficient of variation of the yearly cash flow (one, or one per year). Needed for a
+        deterministic source, where P90 = P50 x (1 - z CV); ignored (with a warning) when
+        there are samples.
+    percentile : float [-]
+        Percentile of the downside case, default 0.10 (the "P90": cash exceeded with 90%
+        probability), in (0, 1).
+    haircut : float [-]
+        Share of the cash that counts after verification and counterparty risk, in (0, 1];
+        default 0.8 (range 0.5-0.9, asset-based lending advance rates).
+    dscr_p50, dscr_p90 : float [-]
+        Debt service cover ratios of the two cases, > 0; defaults 1.40 (range 1.35-1.50) and
+        1.20 (range 1.20-1.30), project-finance P50/P90 sizing practice.
+    loan_rate : float [year^-1]
+        Loan interest rate used to discount debt service, > -1. The default 0.04 (4%) is the
+        illustrative rate of the method's worked check: give the lender's own all-in rate.
+    tenor : int [year], optional
+        Loan tenor; the sizing uses T = min(tenor, source tenor cap, years of cash).
+    currency : str, optional
+        ISO code of the amounts when the cash flows are bare numbers; must agree with the
+        source's currency otherwise.
+
+    Returns
+    -------
+    CreditLine
+        ``amount``, ``binding_case``, ``cases``, ``steps``, ``assumptions``, ``explanation``.
+
+    Raises
+    ------
+    SROIError
+        Naming the argument: dscr <= 0, haircut outside (0, 1], percentile outside (0, 1),
+        tenor < 1 or not a whole number, loan_rate <= -1, NaN cash flows, mixed currencies,
+        or a deterministic source with positive cash and no ``cv``.
+
+    Notes
+    -----
+    Per year t = 1..T, with S samples of eligible cash (tier A + contracted tier B):
+
+    * CF_P50,t = median over samples (S > 1) or the deterministic flow;
+    * CF_P90,t = ``percentile`` quantile over samples (S > 1, empirical, linear
+      interpolation as :func:`numpy.percentile`), or CF_P50,t (1 - z CV_t) with
+      z = -Φ^{-1}(percentile) = 1.2816 at 0.10 (normal approximation);
+    * negative cash in a year counts as 0 (there is nothing to service debt), as does a
+      negative factor 1 - z CV_t;
+    * D_case = Σ_t (h CF_case,t / DSCR_case) / (1 + r)^t (:func:`debt_capacity`);
+    * line = min(D_P50, D_P90).
+
+    Tier C (non-cash) value and uncontracted tier B savings never enter the flows: they support
+    social-loan eligibility [1]_ and loan KPIs [2]_, not sizing. With no eligible cash the line is
+    0 and the explanation says why.
+
+    References
+    ----------
+    .. [1] LMA, APLMA and LSTA (2021, 2023). *Social Loan Principles*.
+    .. [2] LMA, APLMA and LSTA (2023). *Sustainability-Linked Loan Principles*.
+    .. [3] Yescombe, E. R. (2014). *Principles of Project Finance*, 2nd ed. Academic Press.
+    .. [4] Office of the Comptroller of the Currency (2014). *Asset-Based Lending*.
+
+    Examples
+    --------
+    The worked check of the method (P50 = 100 a year for 5 years, CV 20%):
+
+    >>> from sroi.finance import credit_line
+    >>> line = credit_line([100.0] * 5, cv=0.2, currency="GBP")
+    >>> round(line.value, 1), line.binding_case
+    (220.7, 'P90')
+    >>> line.cases["capacity"].round(1).to_dict()
+    {'P50': 254.4, 'P90': 220.7}
+    """
+    pct = _check(percentile, "percentile", lambda x: 0 < x < 1, "a fraction in (0, 1), e.g. 0.10 for P90")
+    if pct > 0.5:
+        _warn(f"percentile={pct} is above the median: the P90 case is the optimistic one")
+    h = _check(haircut, "haircut", lambda x: 0 < x <= 1, "a fraction in (0, 1] (typically 0.5-0.9)")
+    dscr = {"P50": _dscr(dscr_p50, "dscr_p50"), "P90": _dscr(dscr_p90, "dscr_p90")}
+    rate = _rate(loan_rate, "loan_rate")
+    tenor_req = _tenor(tenor)
+    flows, src_code, tenor_cap, table, kind = _read_source(source)
+    code = src_code
+    if currency is not None:
+        code = _currency_code(currency, "currency")
+        if src_code and src_code != code:
+            raise SROIError(f"currency={code!r} disagrees with the source's {src_code}", field="currency")
+    n_samples, n_years = flows.shape
+    if n_samples == 0:
+        raise SROIError("has no samples (shape 0 x years)", field="source")
+    years = min(tenor_req or n_years, n_years if tenor_cap is None else tenor_cap, n_years)
+    window = flows[:, :years]
+    has_cash = bool((window > 0).any())
+    z = -NormalDist().inv_cdf(pct)
+    cf: dict[str, np.ndarray] = {}
+    method: dict[str, str] = {}
+    if n_samples > 1:
+        if cv is not None:
+            _warn("cv is ignored: the percentiles come from the samples")
+        if n_samples < 100:
+            _warn(f"only {n_samples} samples: the empirical percentile is imprecise; use 1000 or more")
+        for case, q in (("P50", 50.0), ("P90", 100 * pct)):
+            cf[case] = np.maximum(np.percentile(window, q, axis=0), 0.0) if years else np.zeros(0)
+        method = {
+            "P50": f"median of {n_samples} samples",
+            "P90": f"empirical {pct:g} quantile of {n_samples}",
+        }
+        start, start_label = window.mean(axis=0), f"eligible cash, mean of {n_samples} samples"
+    else:
+        if cv is None and has_cash:
+            raise SROIError(
+                "a deterministic source needs cv (coefficient of variation of the yearly cash flow, "
+                "e.g. cv=0.2) for the P90 case, or give a simulation (samples x years)",
+                field="cv",
+            )
+        start, start_label = window[0], "eligible cash (deterministic, P50)"
+        cf["P50"] = np.maximum(start, 0.0)
+        cv_arr = _cv(0.0 if cv is None else cv, years, n_years)
+        cf["P90"] = cf["P50"] * np.maximum(1.0 - z * cv_arr, 0.0)
+        cv_shown = float(cv_arr[0]) if np.unique(cv_arr).size == 1 else cv_arr.tolist()
+        method = {"P50": "deterministic flow", "P90": f"normal approximation P50 x (1 - {z:.4f} CV)"}
+
+    disc = _discount(rate, years)
+    service = {case: h * cf[case] / dscr[case] for case in cf}
+    cap = {case: float(service[case] @ disc) for case in cf}
+    pv = {case: float(cf[case] @ disc) for case in cf}
+    binding = "P90" if cap["P90"] <= cap["P50"] else "P50"
+    amount = cap[binding]
+    cases = pd.DataFrame(
+        {"cash_flow_percentile": [0.5, pct], "method": method, "dscr": dscr, "haircut": h, "loan_rate": rate}
+        | {
+            "tenor": years,
+            "pv_eligible_cash": pv,
+            "capacity": cap,
+            "binding": [c == binding for c in ("P50", "P90")],
+        },
+        index=pd.Index(["P50", "P90"], name="case"),
+    )
+
+    nan = np.full(years, np.nan)
+    rows: list[tuple[str, int, str, str, np.ndarray, float]] = [
+        ("all", 1, start_label, "CF_t", start, start.sum())
+    ]
+    for case in ("P50", "P90"):
+        rows += [
+            (case, 2, f"{case} cash, negatives floored at 0", "CF_case,t", cf[case], cf[case].sum()),
+            (case, 3, f"after haircut {h:g}", "h CF_case,t", h * cf[case], h * cf[case].sum()),
+            (case, 4, f"/ DSCR {dscr[case]:g}", "h CF_case,t / DSCR", service[case], service[case].sum()),
+            (case, 5, f"discounted at {rate:.2%}", "... / (1 + r)^t", service[case] * disc, cap[case]),
+            (case, 6, "capacity (sum)", "D_case = sum_t", nan, cap[case]),
+        ]
+    rows.append(("line", 7, f"min(D_P50, D_P90): {binding} binding", "min", nan, amount))
+    cols = [f"year {t}" for t in range(1, years + 1)]
+    steps = pd.DataFrame(
+        [[c, n, d, f, *v.tolist(), float(tot)] for c, n, d, f, v, tot in rows],
+        columns=["case", "step", "description", "formula", *cols, "total"],
+    )
+
+    def assumption(name: str, value: float) -> tuple[str, Any, str, str]:
+        rng, src = _RANGE[name]
+        return (name, value, rng, ("user input; default " if value != _DEFAULT[name] else "default: ") + src)
+
+    tier_sentence, tier_count = _tier_text(table)
+    cap_text = "-" if tenor_cap is None else tenor_cap
+    arows: list[tuple[str, Any, str, str]] = [
+        ("cash flows", kind, "", "tier A + contracted tier B, after all SROI filters, undiscounted"),
+        ("tiers", "A: yes; B: if contracted; C: never", "", "LMA/APLMA/LSTA Social Loan Principles"),
+        *([("eligible outcomes", tier_count, "", "source.cash_flow_sources()")] if tier_count else []),
+        assumption("dscr_p50", dscr["P50"]),
+        assumption("dscr_p90", dscr["P90"]),
+        assumption("haircut", h),
+        assumption("percentile", pct),
+        *([("cv", cv_shown, "", f"user input; z = {z:.4f}")] if n_samples == 1 and cv is not None else []),
+        assumption("loan_rate", rate),
+        ("tenor", years, "", f"min(requested {tenor_req or '-'}, source cap {cap_text}, years {n_years})"),
+        ("discounting", "end of year, (1 + r)^-t", "", "debt service paid at each year end"),
+        ("negative cash", "floored at 0 per year", "", "a year of net outflow services no debt"),
+    ]
+    assumptions = pd.DataFrame(arows, columns=["name", "value", "range", "source"])
+
+    if amount == 0:
+        why = (
+            f"There is no eligible cash (tier A, or tier B under a signed outcomes contract) in the {years}-year tenor"
+            if not has_cash
+            else f"The {binding} case leaves no cash to service debt"
+        )
+        text = [
+            f"Credit line: {_fmt(0.0, code)}. {why}, so no debt can be sized on this analysis.",
+            _TIER_NOTE,
+        ]
+    else:
+        other = "P90" if binding == "P50" else "P50"
+        text = [
+            f"Credit line: {_fmt(amount, code)}, set by the {binding} case "
+            f"({'downside' if binding == 'P90' else 'central'}), the smaller of the two; "
+            f"the {other} case would allow {_fmt(cap[other], code)}.",
+            _TIER_NOTE,
+        ]
+        for case in ("P50", "P90"):
+            text.append(
+                f"{case} case ({method[case]}): {_fmt(float(cf[case].sum()), code)} of eligible cash over "
+                f"{years} years, present value {_fmt(pv[case], code)} at {rate:.2%}; counting {h:.0%} of it "
+                f"(haircut) at a cover of {dscr[case]:.2f}x gives {_fmt(cap[case], code)}."
+            )
+        text.append(
+            "Years with negative cash count as zero. A margin ratchet on social KPIs changes the price "
+            "of the loan, not its size."
+        )
+    if tier_sentence:
+        text.insert(2, tier_sentence)
+    return CreditLine(
+        amount=Q_(amount, code) if code else amount,
+        binding_case=binding,
+        cases=cases,
+        steps=steps,
+        assumptions=assumptions,
+        explanation="\n".join(text),
+        currency=code,
+        sources=table,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# margin ratchet
+
+
+@dataclass(frozen=True, eq=False)
+class MarginRatchet:
+    """Interest saved by a sustainability-linked margin ratchet.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per KPI: kpi, target, actual, direction, met, bps, saving [currency year^-1].
+    total_saving : float or pint.Quantity [currency year^-1]
+        Annual interest saving.
+    total_bps : float [bp]
+        Margin reduction earned, in basis points.
+    drawn_balance : float [currency]
+        Drawn balance the margin applies to.
+    currency : str or None
+        ISO code when the balance was a money quantity.
+    """
+
+    table: pd.DataFrame
+    total_saving: float | pint.Quantity
+    total_bps: float
+    drawn_balance: float
+    currency: str | None = None
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Headline figures in one ``value`` column."""
+        saving = self.total_saving
+        rows: dict[str, Any] = {"kpis_met": int(self.table["met"].sum()), "kpis": len(self.table)}
+        rows |= {
+            "total_bps": self.total_bps,
+            "drawn_balance": self.drawn_balance,
+            "currency": self.currency or "",
+        }
+        rows["annual_saving"] = float(saving.magnitude if isinstance(saving, pint.Quantity) else saving)
+        return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary of the ratchet."""
+        return {str(k): v for k, v in self.summary["value"].items()} | {"table": _records(self.table)}
+
+    def __repr__(self) -> str:
+        s = self.summary["value"]
+        return (
+            f"MarginRatchet: {s['kpis_met']} of {s['kpis']} KPI targets met, {self.total_bps:g} bp off the "
+            f"margin, saving {_fmt(float(s['annual_saving']), self.currency)} a year (prices the loan; adds no capacity)"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<div><p>{html.escape(repr(self))}</p>{_frame_html(self.table)}</div>"
+
+
+def margin_ratchet(
+    drawn_balance: float | pint.Quantity,
+    bps_per_kpi: float | Mapping[str, float],
+    kpis: Mapping[str, bool] | pd.DataFrame,
+) -> MarginRatchet:
+    """Annual interest saved by meeting sustainability-linked KPI targets.
+
+    Parameters
+    ----------
+    drawn_balance : float or pint.Quantity [currency]
+        Average drawn balance the margin applies to, >= 0.
+    bps_per_kpi : float or mapping of str to float [bp]
+        Margin reduction per KPI target met, in basis points (1 bp = 0.01%), one for all KPIs
+        or one per KPI name. Typically 1-10 bp per KPI; above 25 bp warns (SROIWarning).
+    kpis : mapping of str to bool, or pandas.DataFrame
+        KPI name -> target met; or a table with columns ``kpi``, ``target``, ``actual`` and
+        optionally ``direction`` ('higher', the default, or 'lower' is better). A KPI with no
+        actual (NaN) counts as not met.
+
+    Returns
+    -------
+    MarginRatchet
+        ``table`` per KPI and ``total_saving`` [currency year^-1].
+
+    Raises
+    ------
+    SROIError
+        If the balance is negative, a bps is negative, a KPI flag is not a bool, a column is
+        missing or a direction is unknown.
+
+    Notes
+    -----
+    saving = drawn_balance x Σ_k bps_k met_k / 10,000. A ratchet prices the loan: it changes
+    what the borrower pays, not what the cash flows can service, so it never adds capacity to
+    :func:`credit_line`.
+
+    References
+    ----------
+    .. [1] LMA, APLMA and LSTA (2023). *Sustainability-Linked Loan Principles*.
+
+    Examples
+    --------
+    >>> from sroi.finance import margin_ratchet
+    >>> r = margin_ratchet(1_000_000, 5, {"jobs created": True, "CO2 cut": False})
+    >>> r.total_saving
+    500.0
+    """
+    if isinstance(drawn_balance, pint.Quantity):
+        mag, code = _money_magnitude(drawn_balance, "drawn_balance")
+        balance = _number(float(mag), "drawn_balance")
+    else:
+        balance, code = _number(drawn_balance, "drawn_balance"), None
+    if balance < 0:
+        raise SROIError(f"expected a balance >= 0, got {balance}", field="drawn_balance")
+
+    if isinstance(kpis, pd.DataFrame):
+        missing = {"kpi", "target", "actual"} - set(kpis.columns)
+        if missing:
+            raise SROIError(
+                f"missing column(s) {sorted(missing)}; expected kpi, target, actual", field="kpis"
+            )
+        table = kpis.reset_index(drop=True).copy()
+        if "direction" not in table:
+            table["direction"] = "higher"
+        table["direction"] = table["direction"].fillna("higher").astype(str).str.lower()
+        bad = sorted(set(table["direction"]) - {"higher", "lower"})
+        if bad:
+            raise SROIError(f"direction must be 'higher' or 'lower', got {bad}", field="kpis.direction")
+        target = pd.to_numeric(table["target"], errors="coerce")
+        actual = pd.to_numeric(table["actual"], errors="coerce")
+        if target.isna().any():
+            raise SROIError("every KPI needs a numeric target", field="kpis.target")
+        met = np.where(table["direction"] == "higher", actual >= target, actual <= target) & actual.notna()
+        table = table.assign(target=target, actual=actual, met=met.astype(bool))
+    elif isinstance(kpis, Mapping):
+        for k, v in kpis.items():
+            if not isinstance(v, (bool, np.bool_)):
+                raise SROIError(f"expected True/False (target met), got {v!r}", field=f"kpis[{k!r}]")
+        met_flags = {"kpi": [str(k) for k in kpis], "met": [bool(v) for v in kpis.values()]}
+        table = pd.DataFrame(met_flags).assign(target=np.nan, actual=np.nan, direction="")
+    else:
+        raise SROIError(
+            f"expected a mapping name -> bool or a DataFrame, got {type(kpis).__name__}", field="kpis"
+        )
+    if table["kpi"].duplicated().any():
+        raise SROIError("duplicate KPI names", field="kpis")
+
+    if isinstance(bps_per_kpi, Mapping):
+        unknown = set(map(str, bps_per_kpi)) - set(table["kpi"].astype(str))
+        absent = set(table["kpi"].astype(str)) - set(map(str, bps_per_kpi))
+        if unknown or absent:
+            raise SROIError(
+                f"needs one bps per KPI: unknown {sorted(unknown)}, missing {sorted(absent)}",
+                field="bps_per_kpi",
+            )
+        by_name = {str(k): _number(v, f"bps_per_kpi[{k!r}]") for k, v in bps_per_kpi.items()}
+        bps = np.array([by_name[str(k)] for k in table["kpi"]], dtype=float)
+    else:
+        bps = np.full(len(table), _number(bps_per_kpi, "bps_per_kpi"))
+    if (bps < 0).any():
+        raise SROIError(
+            f"expected basis points >= 0 (typically 1-10), got {bps.min():g}", field="bps_per_kpi"
+        )
+    if (bps > 25).any():
+        _warn(f"bps_per_kpi up to {bps.max():g} bp: published ratchets are typically 1-10 bp per KPI")
+    earned = np.where(table["met"].to_numpy(dtype=bool), bps, 0.0)
+    table = table[["kpi", "target", "actual", "direction", "met"]].assign(
+        bps=bps, saving=balance * earned / 10_000
+    )
+    total = float(table["saving"].sum())
+    return MarginRatchet(
+        table=table,
+        total_saving=Q_(total, f"{code}/year") if code else total,
+        total_bps=float(earned.sum()),
+        drawn_balance=balance,
+        currency=code,
+    )
