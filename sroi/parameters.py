@@ -58,6 +58,8 @@ class _OutcomeSpec:
     start: int
     unit_factor: float
     profile: bool
+    reached_unit: str = ""
+    reached_scale: float = 1.0
 
 
 @dataclass
@@ -257,7 +259,16 @@ def compile_analysis(analysis: Analysis) -> Compiled:
         duration = slot(o.duration, f"{pre}.duration", "duration", m._norm_duration)[:2]
         specs.append(
             _OutcomeSpec(
-                quantity, factors, (pkey, ppath), filters, duration, o.start, unit_factor, profile is not None
+                quantity,
+                factors,
+                (pkey, ppath),
+                filters,
+                duration,
+                o.start,
+                unit_factor,
+                profile is not None,
+                reached_unit="" if people.units == ureg.dimensionless else str(people.units),
+                reached_scale=float(people.magnitude),
             )
         )
     inputs = []

@@ -79,14 +79,16 @@ class Result:
         pv_total = float(self._out.present_value[0])
         for i, (o, spec) in enumerate(zip(a.outcomes, comp.outcomes, strict=True)):
             pv = float(self._out.present_value_by_outcome[0, i])
-            q = vals[spec.quantity[0][0]] * spec.quantity[0][2]
+            q = vals[spec.quantity[0][0]] * spec.quantity[0][2] * spec.reached_scale
+            for fkey, _ in spec.factors:
+                q *= vals[fkey]
             rows.append(
                 {
                     "stakeholder": o.stakeholder,
                     "outcome": o.outcome,
                     "indicator": o.indicator,
                     "quantity": q,
-                    "quantity_unit": str(comp.slots[spec.quantity[0][0]].unit or ""),
+                    "quantity_unit": spec.reached_unit,
                     "proxy": vals[spec.proxy[0]],
                     "proxy_unit": str(comp.slots[spec.proxy[0]].unit or ""),
                     "deadweight": vals[spec.filters["deadweight"][0]],
