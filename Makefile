@@ -32,5 +32,8 @@ test: lint typecheck unit
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
+notebooks: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out
