@@ -4,6 +4,7 @@ The method follows "A Guide to Social Return on Investment" (Cabinet Office / SR
 2012); see ``SROI_METHOD.md`` in the documentation for every formula and convention.
 """
 
+from sroi.benchmarks import check_analysis, practice_benchmarks
 from sroi.distributions import (
     Beta,
     Discrete,
@@ -19,12 +20,22 @@ from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
 from sroi.finance import CreditLine, credit_line, debt_capacity, margin_ratchet
 from sroi.io import dumps, load, loads, read_value_map, save, to_frame
 from sroi.model import Analysis, Input, Outcome, Output, Ref, Stakeholder
+from sroi.money import Conversion, Rates, convert
+from sroi.proxies import get_proxy, load_proxies, search_proxies
 from sroi.result import Result
 from sroi.units import Q_, define_count_unit, define_currency, ureg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Conversion",
+    "Rates",
+    "check_analysis",
+    "convert",
+    "get_proxy",
+    "load_proxies",
+    "practice_benchmarks",
+    "search_proxies",
     "Q_",
     "Analysis",
     "Beta",

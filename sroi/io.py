@@ -143,6 +143,14 @@ def _proxy_ref(spec: Mapping[str, Any], raw: dict[str, Any], path: str) -> None:
     from sroi.proxies import get_proxy
 
     rec = get_proxy(str(spec["ref"]))
+    if rec.quantity is None:
+        low, high = rec.low, rec.high
+        raise SROIError(
+            f"the library proxy {rec.id!r} publishes only a range ({low} to {high}), no central value; "
+            "give the proxy as a distribution over that range, e.g. {distribution: uniform, low: ..., high: ...}, "
+            "and cite the library id in proxy_source",
+            path,
+        )
     raw["proxy"] = rec.quantity
     raw.setdefault("proxy_source", rec.source)
     if not raw.get("proxy_source"):
