@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python scripts/build_rates.py [DATA_DIR] [--out OUT_DIR]
 
-``DATA_DIR`` holds the raw files (default ``/work/shared/data``):
+``DATA_DIR`` holds the raw files (default ``../shared/data`` beside the repository):
 
 - ``fred_fx_monthly.csv``: Federal Reserve H.10 monthly exchange rates via FRED
   (``Date,Country,Exchange rate``; units of currency per US dollar);
@@ -291,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     repo = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data_dir", nargs="?", default="/work/shared/data", type=Path)
+    parser.add_argument(
+        "data_dir", nargs="?", default=Path(__file__).resolve().parents[2] / "shared" / "data", type=Path
+    )
     parser.add_argument("--out", default=repo / "datasets" / "rates", type=Path)
     args = parser.parse_args(argv)
     tables = build(args.data_dir, args.out)

@@ -18,7 +18,7 @@ from sroi.exceptions import ConversionError, SROIError
 from sroi.money import Conversion, Rates, conversion_factor, convert
 from sroi.units import Q_
 
-RAW = Path("/work/shared/data")
+RAW = Path(__file__).resolve().parents[2] / "shared" / "data"  # the raw files sit beside the repository
 needs_raw = pytest.mark.skipif(not RAW.is_dir(), reason="raw public data folder not available")
 
 # The packaged tables store 10 significant digits, so values agree with the raw files to ~1e-10.
