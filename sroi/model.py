@@ -662,8 +662,8 @@ class Analysis:
         return break_even(self, target=target, **kwargs)
 
     def sobol(self, n: int = 1024, seed: Any = None, **kwargs: Any) -> Any:
-        """Sobol first-order and total indices; see :func:`sroi.sensitivity.sobol`."""
-        from sroi.sensitivity import sobol
+        """Sobol first-order and total indices; see :func:`sroi.global_sensitivity.sobol`."""
+        from sroi.global_sensitivity import sobol
 
         return sobol(self, n, seed=seed, **kwargs)
 
