@@ -514,7 +514,8 @@ def break_even(analysis: Analysis, target: float = 1.0) -> pd.DataFrame:
     DataFrame
         One row per outcome for each of ``quantity``, ``proxy``, ``deadweight``,
         ``displacement``, ``attribution``, ``drop_off``, ``duration``, then one row for
-        ``inputs`` (outcome empty) and one for ``discount_rate``. Columns: ``outcome``
+        ``inputs`` (outcome empty), one for ``discount_rate`` and one for each named parameter
+        (quantity, factor, proxy, fraction or duration) changed in every field that uses it. Columns: ``outcome``
         (``stakeholder: outcome``), ``parameter``, ``field`` (the field path(s) changed),
         ``base``, ``switching_value`` [unit of the estimate; inputs and PV in the analysis
         currency], ``relative_change`` = ``switching_value / base - 1`` (NaN when base is 0)
@@ -731,10 +732,64 @@ def break_even(analysis: Analysis, target: float = 1.0) -> pd.DataFrame:
             how = f"every rate of the schedule shifted by {delta:+.6g}" if schedule else "Brent's method"
             why = f"a discount rate of {sv:.6g} brings the ratio to {R:g} ({how})."
     rows.append(_row("", "discount_rate", ", ".join(r_paths), r0, sv, why))
+    rows.extend(_named_parameter_rows(analysis, R, ratio_of))
     df = pd.DataFrame(rows)
     df.attrs["target"] = R
     df.attrs["currency"] = analysis.currency
     return df
+
+
+def _named_parameter_rows(analysis: Analysis, R: float, ratio_of: Any) -> list[dict[str, Any]]:
+    """Switching values of named parameters: the shared estimate changed in every field using it.
+
+    Quantities, conversion factors and proxies enter PV linearly, so x* solves a straight line
+    through the ratio at 0 and at the base; fractions are solved with Brent's method on [0, 1]
+    (the bracket nearest the base); durations by whole years.
+    """
+    rows = []
+    for key, slot in analysis._compiled.slots.items():
+        if not slot.named or slot.kind not in ("quantity", "factor", "proxy", "fraction", "duration"):
+            continue
+        x, field, label = float(slot.base), ", ".join(slot.paths), "(named parameter: every field using it)"
+        sv = math.nan
+        if slot.kind in ("quantity", "factor", "proxy"):
+            r0, r1 = (float(v) for v in ratio_of({key: np.array([0.0, x])}))
+            if x == 0 or r1 == r0:
+                why = f"{key!r} has no effect on the ratio at its point value."
+            else:
+                candidate = x * (R - r0) / (r1 - r0)
+                if candidate < 0:
+                    why = f"even at zero for {key!r} the ratio is {r0:.4g}, still above {R:g}."
+                else:
+                    sv = candidate
+                    why = f"a value of {sv:.6g} for {key!r} brings the ratio to {R:g} (PV is linear in it; {len(slot.paths)} field(s))."
+        elif slot.kind == "fraction":
+            grid = np.linspace(0.0, 1.0, 201)
+            f = np.asarray(ratio_of({key: grid})) - R
+            change = np.nonzero(np.sign(f[:-1]) * np.sign(f[1:]) <= 0)[0]
+            if change.size == 0:
+                side = "above" if f[0] > 0 else "below"
+                why = f"no value of {key} in [0, 1] brings the ratio to {R:g}: it stays {side} the target."
+            else:
+                j = int(change[np.argmin(np.abs(grid[change] - x))])
+                sv = _solve(
+                    lambda t, key=key: float(ratio_of({key: np.array([t])})[0]) - R,
+                    float(grid[j]),
+                    float(grid[j + 1]),
+                )
+                why = f"a value of {sv:.6g} for {key!r} brings the ratio to {R:g} (Brent's method; {len(slot.paths)} field(s))."
+        else:
+            years = np.arange(1, 101)
+            r = np.asarray(ratio_of({key: years.astype(float)}))
+            above = float(ratio_of({key: np.array([x])})[0]) >= R
+            hits = years[(years < x) & (r < R)] if above else years[(years > x) & (r >= R)]
+            if hits.size == 0:
+                why = f"no whole duration 1..100 for {key!r} brings the ratio to {R:g} (a step function of years)."
+            else:
+                sv = float(hits.max() if above else hits.min())
+                why = f"a duration of {sv:g} years for {key!r} is the nearest whole duration on the other side of {R:g}."
+        rows.append(_row(label, key, field, x, sv, why))
+    return rows
 
 
 def _row(outcome: str, parameter: str, field: str, base: float, sv: float, why: str) -> dict[str, Any]:

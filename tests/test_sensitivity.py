@@ -276,6 +276,12 @@ def _check_switching_values(a, df, target):
         elif p == "discount_rate":
             shift = sv - row["base"]
             values = {f: a._compiled.slots[paths[f]].base + shift for f in row["field"].split(", ")}
+        elif row["outcome"].startswith("(named"):
+            values = {p: sv}  # a named parameter changes in every field that uses it
+            if a._compiled.slots[p].kind == "duration":
+                r = [a._run({p: d}).ratio[0] for d in (sv - 1, sv, sv + 1)]
+                assert (r[0] < target <= r[1]) or (r[1] < target <= r[2]), row.to_dict()
+                continue
         elif p == "quantity" and "," in row["field"]:
             values = {
                 f: a._compiled.slots[paths[f]].base * sv / row["base"] for f in row["field"].split(", ")
@@ -326,7 +332,8 @@ def test_break_even_rows_and_columns():
         "relative_change",
         "explanation",
     ]
-    assert len(df) == 7 * 2 + 2
+    named = [k for k, s in a._compiled.slots.items() if s.named]  # one row per named parameter
+    assert len(df) == 7 * 2 + 2 + len(named)
     assert df["parameter"].tolist()[:7] == [
         "quantity",
         "proxy",
@@ -336,8 +343,10 @@ def test_break_even_rows_and_columns():
         "drop_off",
         "duration",
     ]
-    assert df["outcome"].tolist()[-2:] == ["", ""]
-    assert df["parameter"].tolist()[-2:] == ["inputs", "discount_rate"]
+    end = len(df) - len(named)
+    assert df["outcome"].tolist()[end - 2 : end] == ["", ""]
+    assert df["parameter"].tolist()[end - 2 : end] == ["inputs", "discount_rate"]
+    assert df["parameter"].tolist()[end:] == named
     assert df["outcome"].iloc[0] == "Older people: Less isolated"
     ok = np.isfinite(df["switching_value"]) & (df["base"] != 0)
     rel = df.loc[ok, "switching_value"] / df.loc[ok, "base"] - 1
@@ -647,3 +656,47 @@ def test_net_benefit_needs_totals_for_other_targets():
     assert voi.net_benefit(OnlyNPV()).tolist() == [1.0, -2.0]
     with pytest.raises(SROIError, match="present_value"):
         voi.net_benefit(OnlyNPV(), target=2.0)
+
+
+def _two_outcomes_sharing(**shared):
+    outcomes = [
+        sroi.Outcome(
+            "A",
+            "x",
+            quantity="10 person",
+            proxy="10 GBP/person",
+            deadweight=sroi.Ref("dw"),
+            quantity_factors=[sroi.Ref("share")],
+            duration=sroi.Ref("years"),
+        ),
+        sroi.Outcome(
+            "B",
+            "y",
+            quantity="5 person",
+            proxy="20 GBP/person",
+            deadweight=sroi.Ref("dw"),
+            quantity_factors=[sroi.Ref("share")],
+            duration=sroi.Ref("years"),
+        ),
+    ]
+    params = {"dw": 0.2, "share": 0.5, "years": 3, **shared}
+    return sroi.Analysis(
+        "t", "GBP", outcomes, [sroi.Input("F", "g", "100 GBP")], parameters=params, discount_rate=0.0
+    )
+
+
+@pytest.mark.parametrize("target", [1.0, 2.0])
+def test_break_even_named_parameters_change_every_field(target):
+    a = _two_outcomes_sharing()
+    be = sensitivity.break_even(a, target=target)
+    named = be[be["outcome"].str.startswith("(named")].set_index("parameter")
+    assert set(named.index) == {"dw", "share", "years"}
+    for key in ("dw", "share"):
+        sv = named.loc[key, "switching_value"]
+        assert np.isfinite(sv)
+        # re-evaluating with the shared estimate at its switching value gives the target
+        assert float(a._run({key: sv}).ratio[0]) == pytest.approx(target, abs=1e-9)
+    # PV = (10*10 + 5*20) * 0.5 * 0.8 * years = 80 per year; inputs 100
+    assert named.loc["share", "switching_value"] == pytest.approx(0.5 * target * 100 / 240, rel=1e-12)
+    years = named.loc["years", "switching_value"]
+    assert float(a._run({"years": years}).ratio[0]) < target <= float(a._run({"years": years + 1}).ratio[0])
