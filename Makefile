@@ -35,5 +35,8 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_monte_carlo.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out

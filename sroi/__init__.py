@@ -23,11 +23,14 @@ from sroi.model import Analysis, Input, Outcome, Output, Ref, Stakeholder
 from sroi.money import Conversion, Rates, convert
 from sroi.proxies import get_proxy, load_proxies, search_proxies
 from sroi.result import Result
+from sroi.uncertainty import Simulation, simulate
 from sroi.units import Q_, define_count_unit, define_currency, ureg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Simulation",
+    "simulate",
     "Conversion",
     "Rates",
     "check_analysis",

@@ -179,6 +179,8 @@ def outcome_values(
     exponent = np.maximum(0, k - drop_off_from_year + 1)
     keep = 1.0 - drop_off
     decay = keep[..., None] ** exponent
+    if np.all(duration >= k_max):  # every outcome lasts all K years: nothing to mask
+        return impact * decay
     mask = k <= duration[..., None]
     return impact * np.where(mask, decay, 0.0)
 
@@ -231,12 +233,17 @@ def run(
         annual = impact.sum(axis=1)
         payback = np.where(annual > 0, total_inputs / np.where(annual > 0, annual, 1.0) * 12.0, np.inf)
     period_values = None
-    if per_period:
+    if per_period and n_periods == k_max and np.all(a.start == 1):
+        period_values = values  # outcome year k is period k: already laid out by period
+    elif per_period:
         s = values.shape[0]
         period_values = np.zeros((s, values.shape[1], n_periods))
         for st in np.unique(a.start):
             sel = a.start == st
-            period_values[:, sel, st - 1 : st - 1 + k_max] = values[:, sel]
+            if sel.all():  # one start for every outcome: a plain slice, no fancy-index copy
+                period_values[:, :, st - 1 : st - 1 + k_max] = values
+            else:
+                period_values[:, sel, st - 1 : st - 1 + k_max] = values[:, sel]
     return EngineOutput(
         impact=np.broadcast_to(impact, pv_o.shape),
         present_value_by_outcome=pv_o,

@@ -1,0 +1,794 @@
+"""Monte Carlo simulation of an analysis, with rank-correlated estimates, on the one engine.
+
+Every uncertain estimate (a slot whose value is a :class:`~sroi.distributions.Distribution`,
+see :mod:`sroi.parameters`) gets one uniform draw per sample; a Gaussian copula gives the
+draws the rank (Spearman) correlations listed in ``Analysis.correlations``; each slot's
+distribution turns its uniforms into values through its inverse CDF; and each chunk of samples
+goes through :func:`sroi.engine.run`, the same arithmetic as ``Analysis.evaluate()``. A named
+parameter used in several fields is one slot, so one draw (``x - x`` is exactly 0).
+
+Notes
+-----
+Draws (SROI_METHOD.md §4, "Monte Carlo with distributions on any estimate and correlations
+between them"). For the uncertain keys ``j = 1..k`` in slot order:
+
+1. ``base = make_rng(seed).integers(0, 2**63, size=4)``; key j has its own stream
+   ``default_rng(SeedSequence(base, spawn_key=(h(key_j),)))`` with ``h`` the 64-bit BLAKE2b
+   digest of the key, and its uniforms are that stream's ``random()`` values in order, with 0
+   replaced by 2^-54 so that every ``u`` lies in (0, 1). Streams are read sequentially, so the
+   draws do not depend on the chunk size, and a key's draws do not depend on which other
+   keys exist (common random numbers when comparing variants of a model with one seed).
+2. Correlated keys (those named in ``correlations``) are moved through a Gaussian copula:
+   ``z = Phi^-1(u)``, ``z' = L z`` with ``L L^T = R``, ``u' = Phi(z')``, where the normal
+   correlation for a requested Spearman correlation ``rho_s`` is::
+
+       R_ab = 2 sin(pi rho_s / 6)
+
+   (exact for the Gaussian copula; Kruskal 1958, Nelsen 2006 §5.1). Being a rank
+   correlation it survives every (monotone) inverse CDF, as in Iman & Conover (1982). The
+   matrix must be positive semi-definite; ``L z`` is summed in a fixed order per sample (not
+   by BLAS, whose rounding depends on the number of columns).
+3. ``value_j = distribution_j.ppf(u'_j)``.
+
+References
+----------
+.. [1] Iman, R. L., Conover, W. J. (1982). A distribution-free approach to inducing rank
+   correlation among input variables. Communications in Statistics - Simulation and
+   Computation 11(3), 311-334.
+.. [2] Nelsen, R. B. (2006). An Introduction to Copulas, 2nd ed. Springer, §5.1.
+.. [3] Kruskal, W. H. (1958). Ordinal measures of association. JASA 53(284), 814-861.
+.. [4] Cabinet Office / The SROI Network (2012). A Guide to Social Return on Investment,
+   stage 4 (sensitivity analysis).
+
+Examples
+--------
+>>> import sroi
+>>> a = sroi.Analysis(
+...     name="Example", currency="GBP",
+...     inputs=[sroi.Input("Funder", "Grant", "1000 GBP")],
+...     outcomes=[sroi.Outcome("Older people", "Less isolated", quantity="10 person",
+...                            proxy="500 GBP/person", duration=3,
+...                            deadweight=sroi.Uniform(0.1, 0.3))],
+... )
+>>> sim = a.simulate(2000, seed=1)
+>>> sim.probability_ratio_exceeds(1.0)
+1.0
+>>> list(sim.summary().index)
+['ratio', 'present_value', 'net_present_value']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from sroi import engine
+from sroi.distributions import Distribution, make_rng
+from sroi.exceptions import SROIError
+from sroi.parameters import Slot
+from sroi.result import TIER_COLUMNS, _eligible, tier_label
+
+if TYPE_CHECKING:
+    from sroi.model import Analysis
+    from sroi.result import Result
+
+__all__ = ["Simulation", "rank_correlation_matrix", "sample_uniforms", "simulate"]
+
+Seed = int | np.random.Generator | np.random.SeedSequence | None
+
+_U_MIN = 2.0**-54  # smallest uniform used (a draw of exactly 0 becomes this)
+_U_MAX = 1.0 - 2.0**-53  # largest float below 1
+_CHUNK_BYTES = 12 * 2**20  # largest engine array of a chunk (S x O x K float64), < glibc's mmap threshold
+_PROGRESS_FROM = 200_000  # show a progress bar by default from this many samples
+_QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
+_METRICS = ("ratio", "present_value", "net_present_value")
+
+
+# -- draws -----------------------------------------------------------------------------------------
+def _slots_of(source: Any) -> dict[str, Slot]:
+    if isinstance(source, Mapping):
+        return dict(source)
+    compiled = getattr(source, "_compiled", None)
+    if compiled is None:
+        raise SROIError(
+            f"expected an Analysis or a mapping of key to Slot, got {type(source).__name__}", "analysis"
+        )
+    return dict(compiled.slots)
+
+
+def _uncertain(slots: Mapping[str, Slot]) -> list[str]:
+    return [k for k, s in slots.items() if s.distribution is not None]
+
+
+def _resolve(name: Any, slots: Mapping[str, Slot], paths: Mapping[str, str], where: str) -> str:
+    valid = _uncertain(slots)
+    listing = ", ".join(valid) if valid else "none (no estimate has a distribution)"
+    key = name if isinstance(name, str) and name in slots else paths.get(str(name))
+    if key is None:
+        raise SROIError(
+            f"unknown estimate {name!r}; correlations take a parameter name or field path of an "
+            f"uncertain estimate: {listing}",
+            where,
+        )
+    if slots[key].distribution is None:
+        raise SROIError(
+            f"{name!r} has no distribution, so it cannot be correlated; give it one, or use one of: "
+            f"{listing}",
+            where,
+        )
+    return key
+
+
+def _normal_correlation(
+    slots: Mapping[str, Slot], correlations: Iterable[Any]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Validate rank correlations; return the keys involved, the Spearman and the normal matrix."""
+    paths = {p: s.key for s in slots.values() for p in s.paths}
+    pairs: dict[tuple[str, str], tuple[float, int]] = {}
+    order: list[str] = []
+    for i, item in enumerate(correlations):
+        where = f"correlations[{i}]"
+        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != 3:
+            raise SROIError(f"expected (name_a, name_b, rho), got {item!r}", where)
+        a, b = (_resolve(x, slots, paths, where) for x in item[:2])
+        rho = item[2]
+        if isinstance(rho, bool) or not isinstance(rho, (int, float, np.integer, np.floating)):
+            raise SROIError(f"expected a rank correlation in [-1, 1], got {rho!r}", where)
+        rho = float(rho)
+        if not (math.isfinite(rho) and -1.0 <= rho <= 1.0):
+            raise SROIError(f"expected a rank correlation in [-1, 1], got {rho!r}", where)
+        if a == b:
+            if rho != 1.0:
+                raise SROIError(
+                    f"{a!r} is correlated with itself with rho={rho:g}; only 1 is possible", where
+                )
+            continue
+        pair = (a, b) if a < b else (b, a)
+        if pair in pairs and pairs[pair][0] != rho:
+            rho0, j = pairs[pair]
+            raise SROIError(
+                f"the pair ({a!r}, {b!r}) is given rho={rho:g} here and rho={rho0:g} in correlations[{j}]; "
+                "the correlation matrix must be symmetric: give each pair once",
+                where,
+            )
+        pairs[pair] = (rho, i)
+        order += [k for k in (a, b) if k not in order]
+    keys = [k for k in slots if k in order]  # slot order
+    pos = {k: i for i, k in enumerate(keys)}
+    spearman = np.eye(len(keys))
+    for (a, b), (rho, _) in pairs.items():
+        spearman[pos[a], pos[b]] = spearman[pos[b], pos[a]] = rho
+    normal = 2.0 * np.sin(np.pi * spearman / 6.0)
+    for name, m in (
+        ("rank correlation matrix", spearman),
+        ("Gaussian-copula matrix 2 sin(pi rho / 6)", normal),
+    ):
+        if keys and (w := float(np.linalg.eigvalsh(m)[0])) < -1e-10:
+            raise SROIError(
+                f"the {name} of {keys} is not positive semi-definite (smallest eigenvalue {w:.4g}), so no "
+                "joint distribution has these correlations; weaken some of them (e.g. if a~b and b~c are "
+                "strongly positive, a~c cannot be strongly negative)",
+                "correlations",
+            )
+    return keys, spearman, normal
+
+
+def _factor(normal: np.ndarray) -> tuple[np.ndarray, bool]:
+    """L with L L^T = R, and whether L is lower triangular.
+
+    Cholesky; an eigen-decomposition when R is singular (e.g. a rank correlation of 1).
+    """
+    try:
+        return np.linalg.cholesky(normal), True
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(normal)
+        f = v * np.sqrt(np.clip(w, 0.0, None))
+        return f / np.linalg.norm(f, axis=1, keepdims=True), False
+
+
+def _correlate(factor: np.ndarray, lower: bool, z: np.ndarray) -> np.ndarray:
+    """``factor @ z`` summed in a fixed order, so a column does not depend on the others (a BLAS
+    product rounds differently with the number of columns: draws would depend on the chunk size)."""
+    out = np.zeros_like(z)
+    for j in range(z.shape[0]):
+        lo = j if lower else 0
+        out[lo:] += factor[lo:, j, None] * z[j]
+    return out
+
+
+def _key_id(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class _Sampler:
+    """Uniforms (k, m) chunk by chunk: one sequential stream per key, then the copula."""
+
+    def __init__(self, slots: Mapping[str, Slot], seed: Seed, correlations: Iterable[Any]) -> None:
+        self.keys = _uncertain(slots)
+        corr_keys, _, normal = _normal_correlation(slots, correlations)
+        base = [int(x) for x in make_rng(seed).integers(0, 2**63, size=4)]
+        self._streams = [
+            np.random.default_rng(np.random.SeedSequence(base, spawn_key=(_key_id(k),))) for k in self.keys
+        ]
+        self._corr_idx = np.array([self.keys.index(k) for k in corr_keys], dtype=np.intp)
+        self._factor: np.ndarray | None = None
+        self._lower = True
+        if corr_keys:
+            self._factor, self._lower = _factor(normal)
+
+    def uniforms(self, m: int) -> np.ndarray:
+        u = np.empty((len(self.keys), m))
+        for row, stream in zip(u, self._streams, strict=True):
+            stream.random(out=row)
+        np.maximum(u, _U_MIN, out=u)
+        if self._factor is not None:
+            z = _correlate(self._factor, self._lower, special.ndtri(u[self._corr_idx]))
+            u[self._corr_idx] = np.clip(special.ndtr(z), _U_MIN, _U_MAX)
+        return u
+
+
+def _check_count(value: Any, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise SROIError(f"expected a whole number >= {minimum}, got {value!r}", name)
+    return int(value)
+
+
+def sample_uniforms(
+    source: Analysis | Mapping[str, Slot],
+    n: int,
+    seed: Seed = None,
+    *,
+    correlations: Iterable[Any] | None = None,
+    chunk_size: int | None = None,
+) -> pd.DataFrame:
+    """Uniforms in (0, 1) for every uncertain estimate, with the requested rank correlations.
+
+    Parameters
+    ----------
+    source : Analysis or mapping of str to Slot
+        The analysis (its slots and, by default, its ``correlations``) or a slot table.
+    n : int
+        Number of samples, >= 1.
+    seed : int, numpy Generator or SeedSequence, optional
+        Same seed, bit-identical draws; ``None`` draws fresh entropy. A Generator is advanced.
+    correlations : sequence of (str, str, float), optional
+        Spearman rank correlations by parameter name or field path; default the analysis's.
+    chunk_size : int, optional
+        Samples drawn at a time (the result does not depend on it).
+
+    Returns
+    -------
+    DataFrame, shape (n, k)
+        One column per uncertain key, in slot order.
+
+    Raises
+    ------
+    SROIError
+        ``n`` not a whole number >= 1; ``correlations[i]`` naming an unknown or certain
+        estimate, or a rho outside [-1, 1]; a pair given twice with different values;
+        ``correlations``: a matrix that is not positive semi-definite (with its smallest
+        eigenvalue).
+
+    Notes
+    -----
+    The scheme (per-key streams, Gaussian copula with ``R = 2 sin(pi rho_s / 6)``) is in the
+    module Notes.
+
+    Examples
+    --------
+    >>> import sroi
+    >>> a = sroi.Analysis(
+    ...     name="Example", currency="GBP", inputs=[sroi.Input("Funder", "Grant", "1000 GBP")],
+    ...     outcomes=[sroi.Outcome("People", "Better", quantity=sroi.Uniform(5, 15, unit="person"),
+    ...                            proxy="500 GBP/person", deadweight=sroi.Uniform(0.1, 0.3))],
+    ...     correlations=[("outcomes[0].quantity", "outcomes[0].deadweight", -0.5)],
+    ... )
+    >>> u = sample_uniforms(a, 5000, seed=3)
+    >>> u.shape, bool(((u > 0) & (u < 1)).all().all())
+    ((5000, 2), True)
+    >>> round(float(u.corr(method="spearman").iloc[0, 1]), 1)
+    -0.5
+    """
+    n = _check_count(n, "n")
+    slots = _slots_of(source)
+    if correlations is None:
+        correlations = getattr(source, "correlations", ())
+    sampler = _Sampler(slots, seed, correlations)
+    step = n if chunk_size is None else _check_count(chunk_size, "chunk_size")
+    out = np.empty((len(sampler.keys), n))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        out[:, start:stop] = sampler.uniforms(stop - start)
+    return pd.DataFrame(out.T, columns=sampler.keys)
+
+
+def rank_correlation_matrix(analysis: Analysis, correlations: Iterable[Any] | None = None) -> pd.DataFrame:
+    """The validated Spearman correlation matrix of the correlated estimates.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    correlations : sequence of (str, str, float), optional
+        Default ``analysis.correlations``.
+
+    Returns
+    -------
+    DataFrame
+        Square, indexed by slot key, ones on the diagonal (empty when nothing is correlated).
+
+    Examples
+    --------
+    >>> import sroi
+    >>> a = sroi.Analysis(
+    ...     name="Example", currency="GBP", inputs=[sroi.Input("Funder", "Grant", "1000 GBP")],
+    ...     parameters={"share": sroi.Uniform(0.2, 0.4), "dw": sroi.Uniform(0.1, 0.3)},
+    ...     outcomes=[sroi.Outcome("People", "Better", quantity="10 person", proxy="500 GBP/person",
+    ...                            quantity_factors=(sroi.Ref("share"),), deadweight=sroi.Ref("dw"))],
+    ...     correlations=[("share", "dw", 0.3)],
+    ... )
+    >>> rank_correlation_matrix(a)
+           share   dw
+    share    1.0  0.3
+    dw       0.3  1.0
+    """
+    slots = _slots_of(analysis)
+    keys, spearman, _ = _normal_correlation(
+        slots, analysis.correlations if correlations is None else correlations
+    )
+    return pd.DataFrame(spearman, index=keys, columns=keys)
+
+
+# -- simulation --------------------------------------------------------------------------------------
+def _upper_periods(analysis: Analysis) -> tuple[int, int]:
+    """Upper bounds of K (years of life) and T (analysis periods) over all possible draws."""
+    comp = analysis._compiled
+    k_max = 1
+    for spec in comp.outcomes:
+        s = comp.slots[spec.duration[0]]
+        hi = s.base if s.distribution is None else s.distribution.support()[1]
+        k_max = max(k_max, int(np.clip(np.rint(hi), 1, 100)))
+    starts = max(spec.start for spec in comp.outcomes)
+    t_max = max(starts + k_max - 1, int(comp.input_years.max(initial=0)), len(comp.rates), 1)
+    return k_max, t_max
+
+
+def _show_progress(progress: bool | None, n: int) -> bool:
+    if "SROI_NO_PROGRESS" in os.environ or progress is False:
+        return False
+    return bool(progress) or n > _PROGRESS_FROM
+
+
+def simulate(
+    analysis: Analysis,
+    n: int = 10_000,
+    seed: Seed = None,
+    *,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    keep_draws: bool = True,
+    targets: Sequence[float] = (1.0,),
+) -> Simulation:
+    """Monte Carlo simulation of an analysis: ``n`` joint draws of every uncertain estimate.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    n : int
+        Number of samples, >= 1. Default 10,000 (Monte Carlo error of a P10 about 0.3
+        percentage points).
+    seed : int, numpy Generator or SeedSequence, optional
+        The same seed gives bit-identical results; ``None`` draws fresh entropy (kept in
+        :attr:`Simulation.seed` so the run can be repeated).
+    chunk_size : int, optional
+        Samples evaluated at a time; default: the largest engine array of a chunk (samples x
+        outcomes x years, float64) is about 12 MB. Results do not depend on it.
+    progress : bool, optional
+        Show a tqdm progress bar; default only when ``n`` > 200,000. The environment variable
+        ``SROI_NO_PROGRESS`` (any value) turns it off.
+    keep_draws : bool
+        Keep the drawn value of every uncertain estimate (:attr:`Simulation.draws`,
+        ``n x k x 8`` bytes: pass False for very large runs).
+    targets : sequence of float
+        Ratio targets reported by :meth:`Simulation.summary` and the displays (default 1:1).
+
+    Returns
+    -------
+    Simulation
+
+    Raises
+    ------
+    SROIError
+        ``n`` or ``chunk_size`` not a whole number >= 1; invalid ``correlations`` (see
+        :func:`sample_uniforms`); ``inputs`` totalling zero in some sample.
+
+    Notes
+    -----
+    Each chunk is ``engine.run(analysis._compiled.arrays(values), per_period=True)``: the
+    formulas of SROI_METHOD.md §2, once. Memory kept per sample: float64 ratio, present value,
+    payback and inputs (no space when the inputs are certain; NPV = PV - inputs and net ratio =
+    ratio - 1 are derived on access, as the engine defines them), the per-outcome present
+    values as float32 (n x O), the eligible cash per period as float32 (n x T, only when some
+    outcome is tier A or contracted tier B) and, when kept, the draws as float64 (n x k); plus
+    one chunk. For 20 outcomes over 10 years, 10 million samples without draws peak at
+    1.7 GiB resident (benchmarks/README.md).
+
+    Examples
+    --------
+    >>> import sroi
+    >>> a = sroi.Analysis(
+    ...     name="Example", currency="GBP", inputs=[sroi.Input("Funder", "Grant", "1000 GBP")],
+    ...     outcomes=[sroi.Outcome("People", "Better", quantity=sroi.Uniform(5, 15, unit="person"),
+    ...                            proxy="100 GBP/person")],
+    ... )
+    >>> sim = simulate(a, 10_000, seed=7)
+    >>> round(float(sim.present_value.mean()), 0)  # E[PV] = 10 x 100 / 1.035
+    966.0
+    >>> sim.interval(0.9)[0] < 0.966 < sim.interval(0.9)[1]
+    True
+    """
+    n = _check_count(n, "n")
+    if chunk_size is not None:
+        chunk_size = _check_count(chunk_size, "chunk_size")
+    targets = _check_targets(targets)
+    if seed is None:
+        seed = np.random.SeedSequence()
+    comp = analysis._compiled
+    sampler = _Sampler(comp.slots, seed, analysis.correlations)
+    keys = sampler.keys
+    dists = [cast(Distribution, comp.slots[k].distribution) for k in keys]
+    k_max, t_max = _upper_periods(analysis)
+    outcomes = analysis.outcomes
+    n_out = len(outcomes)
+    if chunk_size is None:
+        widest = 8 * max(n_out * max(k_max, t_max), len(keys), len(comp.inputs), 1)  # bytes per sample
+        chunk_size = int(np.clip(_CHUNK_BYTES // widest, 256, 1 << 18))
+    eligible = np.array([_eligible(o) for o in outcomes], dtype=bool)
+    tiers = [tier_label(o) for o in outcomes]
+    tier_of = np.array([[t == c for t in tiers] for c in TIER_COLUMNS], dtype=float)  # (4, O) 0/1
+
+    scalars = {name: np.empty(n) for name in _STORED}
+    constant_inputs: float | None = None
+    inputs_vary = False
+    pv_by_outcome = np.empty((n, n_out), dtype=np.float32)
+    cash = np.zeros((t_max, n), dtype=np.float32) if eligible.any() else None  # period-major
+    draws = np.empty((len(keys), n)) if keep_draws else None
+    tier_sum = np.zeros((len(TIER_COLUMNS), t_max))
+    tier_pv = np.zeros(len(TIER_COLUMNS))
+    n_periods = 1
+
+    from tqdm import tqdm
+
+    with tqdm(
+        total=n, disable=not _show_progress(progress, n), desc="Monte Carlo", unit="sample", leave=False
+    ) as bar:
+        for start in range(0, n, chunk_size):
+            stop = min(n, start + chunk_size)
+            u = sampler.uniforms(stop - start)
+            values = {key: dist.ppf(row) for key, dist, row in zip(keys, dists, u, strict=True)}
+            out = engine.run(
+                comp.arrays(values), analysis.discount_timing, analysis.drop_off_from_year, per_period=True
+            )
+            _check_inputs(out.total_inputs, start, analysis.currency)
+            for name in _STORED:
+                if name == "total_inputs" and not inputs_vary:
+                    ti = out.total_inputs
+                    if ti.strides[0] == 0 and constant_inputs in (None, float(ti[0])):
+                        constant_inputs = float(ti[0])
+                        continue
+                    inputs_vary = True
+                    if start:
+                        scalars[name][:start] = constant_inputs
+                scalars[name][start:stop] = getattr(out, name)
+            m = stop - start  # a model without uncertain estimates comes back with one sample
+            pv_o = np.broadcast_to(out.present_value_by_outcome, (m, n_out))
+            pv_by_outcome[start:stop] = pv_o
+            assert out.period_values is not None
+            pv_t = np.broadcast_to(out.period_values, (m, *out.period_values.shape[1:]))
+            t_c = pv_t.shape[-1]
+            n_periods = max(n_periods, t_c)
+            if cash is not None:
+                cash[:t_c, start:stop] = pv_t[:, eligible, :].sum(axis=1).T
+            tier_sum[:, :t_c] += tier_of @ pv_t.sum(axis=0)
+            tier_pv += tier_of @ pv_o.sum(axis=0)
+            if draws is not None:
+                for row, key in zip(draws, keys, strict=True):
+                    row[start:stop] = values[key]
+            bar.update(stop - start)
+
+    total_inputs = (
+        scalars["total_inputs"] if inputs_vary else np.broadcast_to(np.float64(constant_inputs), (n,))
+    )
+    return Simulation(
+        analysis,
+        n=n,
+        seed=seed,
+        chunk_size=chunk_size,
+        targets=targets,
+        ratio=scalars["ratio"],
+        present_value=scalars["present_value"],
+        total_inputs=total_inputs,
+        payback_months=scalars["payback_months"],
+        present_value_by_outcome=pv_by_outcome,
+        cash=None if cash is None else cash[:n_periods],
+        n_periods=n_periods,
+        tier_mean=tier_sum[:, :n_periods] / n,
+        tier_pv_mean=tier_pv / n,
+        draws=None if draws is None else pd.DataFrame(draws.T, columns=keys, copy=False),
+    )
+
+
+_SCALARS = ("ratio", "present_value", "total_inputs", "net_present_value", "net_ratio", "payback_months")
+_STORED = ("ratio", "present_value", "total_inputs", "payback_months")  # the others follow exactly
+
+
+_DERIVED = ("net_present_value", "net_ratio")
+
+
+def _moments(x: np.ndarray, block: int = 1 << 20) -> dict[str, float]:
+    """Mean and sample standard deviation (two passes, in blocks: little temporary memory)."""
+    mean = float(np.mean(x))
+    if x.size < 2:
+        return {"mean": mean, "sd": math.nan}
+    ss = 0.0
+    for i in range(0, x.size, block):
+        d = x[i : i + block] - mean
+        ss += float(np.dot(d, d))
+    return {"mean": mean, "sd": math.sqrt(ss / (x.size - 1))}
+
+
+def _check_targets(targets: Any) -> tuple[float, ...]:
+    if isinstance(targets, (int, float, np.integer, np.floating)) and not isinstance(targets, bool):
+        targets = (targets,)
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
+        raise SROIError(f"expected a sequence of ratio targets such as (1.0,), got {targets!r}", "targets")
+    out = []
+    for t in targets:
+        if (
+            isinstance(t, bool)
+            or not isinstance(t, (int, float, np.integer, np.floating))
+            or not math.isfinite(t)
+        ):
+            raise SROIError(f"expected finite numbers such as (1.0, 2.0), got {targets!r}", "targets")
+        out.append(float(t))
+    return tuple(out)
+
+
+def _check_inputs(total_inputs: np.ndarray, offset: int, currency: str) -> None:
+    bad = np.flatnonzero(~(total_inputs > 0))
+    if bad.size:
+        i = int(bad[0])
+        raise SROIError(
+            f"the inputs total {float(total_inputs[i]):g} {currency} in sample {offset + i}; the SROI ratio "
+            "is undefined unless inputs total more than zero: give uncertain inputs a distribution above 0",
+            "inputs",
+        )
+
+
+class Simulation:
+    """Monte Carlo result: per-sample totals and the summaries built on them.
+
+    The stochastic counterpart of :class:`~sroi.result.Result`, with the same names; money is
+    in the analysis currency :attr:`currency` (plain arrays, not pint quantities).
+
+    Attributes
+    ----------
+    analysis : Analysis
+    n : int
+        Number of samples.
+    seed : int, Generator or SeedSequence
+        The seed given (a Generator has since advanced), or the fresh SeedSequence used when
+        ``simulate`` was given None: ``simulate(analysis, n, seed=sim.seed)`` repeats the run.
+    currency : str
+    ratio, net_ratio : ndarray, shape (n,)
+        SROI ratio and net ratio of each sample.
+    present_value, total_inputs, net_present_value : ndarray, shape (n,) [currency]
+    payback_months : ndarray, shape (n,) [month]
+        Infinite where the annual impact is zero.
+    present_value_by_outcome : DataFrame, shape (n, O), float32 [currency]
+        Columns are the outcome labels (``stakeholder: outcome``).
+    draws : DataFrame, shape (n, k), or None
+        Drawn value of each uncertain estimate (columns: slot keys; units as in
+        ``analysis.estimates()``; durations before rounding), when kept.
+    targets : tuple of float
+        Ratio targets of :meth:`summary` and the displays.
+    """
+
+    def __init__(
+        self,
+        analysis: Analysis,
+        *,
+        n: int,
+        seed: Seed,
+        chunk_size: int,
+        targets: tuple[float, ...],
+        ratio: np.ndarray,
+        present_value: np.ndarray,
+        total_inputs: np.ndarray,
+        payback_months: np.ndarray,
+        present_value_by_outcome: np.ndarray,
+        cash: np.ndarray | None,
+        n_periods: int,
+        tier_mean: np.ndarray,
+        tier_pv_mean: np.ndarray,
+        draws: pd.DataFrame | None,
+    ) -> None:
+        self.analysis = analysis
+        self.n = n
+        self.seed = seed
+        self.chunk_size = chunk_size
+        self.targets = targets
+        self.currency: str = analysis.currency
+        self.ratio = ratio
+        self.present_value = present_value
+        self.total_inputs = total_inputs
+        self.payback_months = payback_months
+        labels = [o.label for o in analysis.outcomes]
+        self.present_value_by_outcome = pd.DataFrame(present_value_by_outcome, columns=labels, copy=False)
+        self.present_value_by_outcome.attrs["currency"] = analysis.currency
+        self.draws = draws
+        self._cash = cash
+        self._n_periods = n_periods
+        self._tier_mean = tier_mean
+        self._tier_pv_mean = tier_pv_mean
+        self._summaries: dict[tuple[float, ...], dict[str, dict[str, float]]] = {}
+
+    @property
+    def net_present_value(self) -> np.ndarray:
+        """``present_value - total_inputs`` per sample [currency] (as the engine computes it)."""
+        return self.present_value - self.total_inputs
+
+    @property
+    def net_ratio(self) -> np.ndarray:
+        """``ratio - 1`` per sample (as the engine computes it)."""
+        return self.ratio - 1.0
+
+    # -- statistics -----------------------------------------------------------------------------
+    def probability_ratio_exceeds(self, target: float = 1.0) -> float:
+        """Share of samples whose SROI ratio is above ``target`` (default 1:1).
+
+        Its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``.
+        """
+        (t,) = _check_targets((target,))
+        return float(np.mean(self.ratio > t))
+
+    def interval(self, level: float = 0.9, metric: str = "ratio") -> tuple[float, float]:
+        """Equal-tailed interval holding ``level`` of the samples (default 90%: P5 to P95).
+
+        Parameters
+        ----------
+        level : float in (0, 1)
+        metric : {"ratio", "present_value", "net_present_value", "total_inputs", "net_ratio"}
+
+        Returns
+        -------
+        (low, high) : tuple of float
+        """
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+            raise SROIError(f"expected a probability in (0, 1) such as 0.9, got {level!r}", "level")
+        allowed = ("ratio", "present_value", "net_present_value", "total_inputs", "net_ratio")
+        if metric not in allowed:
+            raise SROIError(f"expected one of {allowed}, got {metric!r}", "metric")
+        lo, hi = np.quantile(getattr(self, metric), [(1 - level) / 2, (1 + level) / 2])
+        return float(lo), float(hi)
+
+    def summary(self, targets: Sequence[float] | None = None) -> pd.DataFrame:
+        """Mean, standard deviation and percentiles of the ratio, PV and NPV.
+
+        Parameters
+        ----------
+        targets : sequence of float, optional
+            Ratio targets; each adds a column ``P(ratio > t)`` (filled on the ratio row).
+            Default :attr:`targets`.
+
+        Returns
+        -------
+        DataFrame
+            Rows ``ratio``, ``present_value``, ``net_present_value``; columns ``mean``, ``sd``
+            (n - 1 denominator), ``p5``, ``p10``, ``p50``, ``p90``, ``p95`` and the targets.
+        """
+        ts = self.targets if targets is None else _check_targets(targets)
+        df = pd.DataFrame.from_dict(self._summary_rows(ts), orient="index")
+        df.attrs["currency"] = self.currency
+        return df
+
+    def _summary_rows(self, targets: tuple[float, ...]) -> dict[str, dict[str, float]]:
+        if targets in self._summaries:
+            return self._summaries[targets]
+        rows = {}
+        for name in _METRICS:
+            x = getattr(self, name)
+            row = _moments(x)
+            q = np.quantile(x, _QUANTILES, overwrite_input=name in _DERIVED)  # derived: a fresh array
+            row.update({f"p{round(p * 100)}": float(v) for p, v in zip(_QUANTILES, q, strict=True)})
+            for t in targets:
+                row[f"P(ratio > {t:g})"] = self.probability_ratio_exceeds(t) if name == "ratio" else math.nan
+            rows[name] = row
+        self._summaries[targets] = rows  # the arrays do not change: compute the quantiles once
+        return rows
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per sample: the six totals, then the draws (when kept)."""
+        df = pd.DataFrame({name: np.asarray(getattr(self, name)) for name in _SCALARS})
+        if self.draws is not None:
+            draws = self.draws.rename(columns=lambda c: f"draw:{c}" if c in _SCALARS else c)
+            df = pd.concat([df, draws], axis=1)
+        df.attrs["currency"] = self.currency
+        return df
+
+    @cached_property
+    def _point(self) -> Result:
+        return self.analysis.evaluate()
+
+    def evaluate_point(self) -> Result:
+        """The deterministic result at the point value of every estimate (``analysis.evaluate()``)."""
+        return self._point
+
+    # -- cash-flow protocol used by sroi.finance (as Result's) ----------------------------------
+    def eligible_cash_flows(self) -> np.ndarray:
+        """Tier A plus contracted tier B value per sample and period 1..T, shape (n, T) [currency].
+
+        Undiscounted, after every filter; stored as float32 (relative precision 6e-8).
+        """
+        if self._cash is None:
+            return np.zeros((self.n, self._n_periods), dtype=np.float32)
+        return self._cash.T
+
+    @property
+    def tenor_cap(self) -> int:
+        """Last period with eligible cash in any sample (0 when there is none)."""
+        if self._cash is None:
+            return 0
+        nz = np.flatnonzero(self._cash.max(axis=1) > 0)
+        return int(nz[-1] + 1) if nz.size else 0
+
+    def cash_flow_sources(self) -> pd.DataFrame:
+        """One row per outcome: cash tier, contract status, payer, eligibility (as Result's)."""
+        return self._point.cash_flow_sources()
+
+    @cached_property
+    def value_by_tier(self) -> pd.DataFrame:
+        """Mean undiscounted value per period by cash tier, and the mean PV of each tier.
+
+        Same layout as ``Result.value_by_tier``: rows periods 1..T then ``present_value``;
+        columns ``A``, ``B contracted``, ``B uncontracted``, ``C``.
+        """
+        idx = pd.RangeIndex(1, self._n_periods + 1, name="period")
+        df = pd.DataFrame(self._tier_mean.T, index=idx, columns=list(TIER_COLUMNS))
+        df.loc["present_value"] = self._tier_pv_mean
+        return df
+
+    # -- display -----------------------------------------------------------------------------
+    def _lines(self) -> list[tuple[str, str]]:
+        cur = self.currency
+        table = self._summary_rows(self.targets)
+        out = []
+        for name, label, fmt in (
+            ("ratio", "SROI ratio", "{:,.2f}"),
+            ("present_value", "present value", "{:,.0f} " + cur),
+            ("net_present_value", "net present value", "{:,.0f} " + cur),
+        ):
+            mean, lo, hi = (fmt.format(table[name][c]) for c in ("mean", "p5", "p95"))
+            out.append((label, f"mean {mean}, 90% interval {lo} to {hi}"))
+        for t in self.targets:
+            out.append((f"P(ratio > {t:g})", f"{table['ratio'][f'P(ratio > {t:g})']:.3f}"))
+        return out
+
+    def __repr__(self) -> str:
+        head = f"SROI Monte Carlo: {self.analysis.name} ({self.n:,} samples)"
+        return "\n".join([head, *(f"  {k:<18} {v}" for k, v in self._lines())])
+
+    def _repr_html_(self) -> str:
+        title = html.escape(f"SROI Monte Carlo: {self.analysis.name} ({self.n:,} samples)")
+        table = self.summary().to_html(float_format=lambda x: f"{x:,.3g}", border=0, na_rep="")
+        return (
+            f"<div class='sroi-simulation'><h4>{title}</h4>{table}<p>{html.escape(self.currency)}</p></div>"
+        )
