@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m sroi report datasets/example/digital_inclusion.yaml
+	MPLBACKEND=Agg $(BIN)/python -m sroi analyse datasets/elderly_mode/elderly_mode.yaml \
+		--credit-scenarios datasets/elderly_mode/credit_scenarios.yaml --out out/elderly_mode
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -50,6 +50,24 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyse(args: argparse.Namespace) -> int:
+    import time
+
+    from sroi.io import load
+    from sroi.report import analyse, load_credit_scenarios
+
+    start = time.perf_counter()
+    analysis = load(args.model)
+    scenarios = load_credit_scenarios(args.credit_scenarios) if args.credit_scenarios else []
+    report = analyse(analysis, n=args.n, seed=args.seed, target=args.target, credit_scenarios=scenarios)
+    print(report.summary_text())
+    if args.out:
+        paths = report.write(args.out)
+        print(f"\nWrote {len(paths)} files (tables as CSV, figures as PNG) to {args.out}/")
+    print(f"({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sroi`` command."""
     parser = argparse.ArgumentParser(prog="sroi", description="Social Return on Investment analyses.")
@@ -57,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="print the value map and the results of a model file")
     p.add_argument("model", help="model file (YAML, format 1)")
     p.set_defaults(func=_report)
+    p = sub.add_parser(
+        "analyse",
+        help="the whole analysis: point result, Monte Carlo, tornado, switching values, benchmarks, credit lines",
+    )
+    p.add_argument("model", help="model file (YAML, format 1)")
+    p.add_argument("-n", type=int, default=20_000, help="Monte Carlo draws (default 20000)")
+    p.add_argument("--seed", type=int, default=20231125, help="random seed (default 20231125)")
+    p.add_argument("--target", type=float, default=1.0, help="target ratio (default 1)")
+    p.add_argument("--credit-scenarios", help="YAML file of credit-line scenarios")
+    p.add_argument("--out", help="folder for the tables (CSV) and figures (PNG)")
+    p.set_defaults(func=_analyse)
     return parser
 
 
