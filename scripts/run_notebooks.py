@@ -29,7 +29,6 @@ def execute(path: Path, write: bool, timeout: int = 600) -> float:
     """Run one notebook from a clean kernel; return the seconds it took."""
     nb = nbformat.read(path, as_version=4)
     os.environ.setdefault("SROI_NO_PROGRESS", "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )

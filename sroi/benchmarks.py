@@ -235,7 +235,7 @@ def _central(value: Any, field: str, parameters: Mapping[str, Any] | None = None
         raise SROIError(f"expected a number or an estimate with .central(), got {value!r}", field) from None
 
 
-def check_analysis(analysis: Any, warn: bool = True) -> pd.DataFrame:
+def check_analysis(analysis: Any, warn: bool = True, ratio: bool = True) -> pd.DataFrame:
     """Compare an analysis's deadweight, attribution, drop-off and discount rate with practice.
 
     Parameters
@@ -247,6 +247,10 @@ def check_analysis(analysis: Any, warn: bool = True) -> pd.DataFrame:
         parameter (an object with ``.name``, looked up in ``analysis.parameters``).
     warn : bool
         Issue one :class:`~sroi.exceptions.SROIWarning` listing the fields outside P10-P90.
+    ratio : bool
+        Also place the analysis's SROI ratio (at point values, from ``analysis.evaluate()``)
+        among published ratios, as a row with field ``ratio`` (only for objects that have an
+        ``evaluate`` method).
 
     Returns
     -------
@@ -284,6 +288,8 @@ def check_analysis(analysis: Any, warn: bool = True) -> pd.DataFrame:
     rate = _central(getattr(analysis, "discount_rate", None), "discount_rate", parameters)
     if rate is not None:
         rows.append(("discount_rate", "discount_rate", rate))
+    if ratio and callable(getattr(analysis, "evaluate", None)):
+        rows.append(("ratio", "sroi_ratio", float(analysis.evaluate().ratio)))
     table = compare_to_practice(rows)
     flagged = table[table["outside_p10_p90"]]
     if warn and len(flagged):

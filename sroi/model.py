@@ -443,6 +443,10 @@ class Outcome:
         if self.contracted and self.cash_tier != "B":
             raise SROIError("only tier B (savings to a third party) can be contracted", "contracted")
 
+    def replace(self, **changes: Any) -> Outcome:
+        """A copy with some fields changed (validated again), e.g. ``o.replace(deadweight=0.3)``."""
+        return replace(self, **changes)
+
     @property
     def label(self) -> str:
         """``stakeholder: outcome``, the row's name in tables."""

@@ -357,7 +357,7 @@ def analyse(
     The credit line of each scenario is sized on the simulation of that scenario's analysis with
     the same seed, so the draws, and the social value, are the same in every scenario.
     """
-    from sroi.benchmarks import check_analysis, compare_to_practice
+    from sroi.benchmarks import check_analysis
     from sroi.finance import credit_line
     from sroi.uncertainty import simulate
 
@@ -368,8 +368,6 @@ def analyse(
     tornado = analysis.tornado(include="uncertain" if uncertain else "all")
     be = analysis.break_even(target=target)
     practice = check_analysis(analysis, warn=False)
-    ratio_row = compare_to_practice([("ratio", "sroi_ratio", result.ratio)])
-    practice = pd.concat([practice, ratio_row], ignore_index=True)
     credit = {}
     for sc in credit_scenarios:
         scenario_analysis = apply_changes(analysis, sc.changes) if sc.changes else analysis
