@@ -94,6 +94,10 @@ _METRICS = ("ratio", "present_value", "net_present_value")
 
 
 # -- draws -----------------------------------------------------------------------------------------
+#: Largest n x k of draws kept by default (400 MB of float64).
+_KEEP_DRAWS_UP_TO = 50_000_000
+
+
 def _slots_of(source: Any) -> dict[str, Slot]:
     if isinstance(source, Mapping):
         return dict(source)
@@ -374,7 +378,7 @@ def simulate(
     *,
     chunk_size: int | None = None,
     progress: bool | None = None,
-    keep_draws: bool = True,
+    keep_draws: bool | None = None,
     targets: Sequence[float] = (1.0,),
 ) -> Simulation:
     """Monte Carlo simulation of an analysis: ``n`` joint draws of every uncertain estimate.
@@ -394,9 +398,11 @@ def simulate(
     progress : bool, optional
         Show a tqdm progress bar; default only when ``n`` > 200,000. The environment variable
         ``SROI_NO_PROGRESS`` (any value) turns it off.
-    keep_draws : bool
+    keep_draws : bool, optional
         Keep the drawn value of every uncertain estimate (:attr:`Simulation.draws`,
-        ``n x k x 8`` bytes: pass False for very large runs).
+        ``n x k x 8`` bytes; needed by rank regression and EVPPI). Default: keep them when
+        they take at most 400 MB (``n x k <= 50,000,000``), so that a very large run stays
+        within memory (10 million draws of a 20-outcome model in under 2 GB).
     targets : sequence of float
         Ratio targets reported by :meth:`Simulation.summary` and the displays (default 1:1).
 
@@ -460,6 +466,8 @@ def simulate(
     inputs_vary = False
     pv_by_outcome = np.empty((n, n_out), dtype=np.float32)
     cash = np.zeros((t_max, n), dtype=np.float32) if eligible.any() else None  # period-major
+    if keep_draws is None:
+        keep_draws = n * len(keys) <= _KEEP_DRAWS_UP_TO
     draws = np.empty((len(keys), n)) if keep_draws else None
     tier_sum = np.zeros((len(TIER_COLUMNS), t_max))
     tier_pv = np.zeros(len(TIER_COLUMNS))
