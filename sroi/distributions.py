@@ -702,6 +702,6 @@ def distribution_from_dict(spec: Mapping[str, Any], field: str = "value") -> Dis
         return _FAMILIES[fam](**kwargs, unit=unit)
     except SROIError as exc:
         msg = str(exc)
-        if exc.field and msg.startswith(exc.field):
+        if exc.field and msg.startswith(f"{exc.field}: "):
             msg = msg[len(exc.field) + 2 :]
         raise SROIError(msg, field if not exc.field or exc.field == fam else exc.field) from None

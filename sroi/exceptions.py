@@ -30,7 +30,7 @@ class SROIError(ValueError):
 
     def __init__(self, message: str, field: str | None = None) -> None:
         self.field = field
-        if field and not message.startswith(field):
+        if field and not message.startswith(f"{field}:"):
             message = f"{field}: {message}"
         super().__init__(message)
 

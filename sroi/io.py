@@ -496,7 +496,7 @@ def outcomes_from_frame(frame: pd.DataFrame) -> list[Outcome]:
             outcomes.append(Outcome(**kwargs))
         except SROIError as exc:
             msg = str(exc)
-            if exc.field and msg.startswith(exc.field):
+            if exc.field and msg.startswith(f"{exc.field}: "):
                 msg = msg[len(exc.field) + 2 :]
             raise type(exc)(msg, f"{path}, column {exc.field or '?'}") from None
     return outcomes

@@ -92,7 +92,7 @@ def _prefixed(prefix: str) -> Iterator[None]:
             raise
         sub = exc.field or ""
         msg = str(exc)
-        if sub and msg.startswith(sub):
+        if sub and msg.startswith(f"{sub}: "):
             msg = msg[len(sub) + 2 :]
         joined = f"{prefix}.{sub}" if sub and not sub.startswith("[") else f"{prefix}{sub}"
         raise type(exc)(msg, joined) from None

@@ -105,7 +105,8 @@ class Compiled:
         duration = np.empty((n, n_out), dtype=np.int64)
         filt = {name: np.empty((n, n_out)) for name in FILTERS}
         for i, spec in enumerate(self.outcomes):
-            duration[:, i] = np.clip(np.rint(get(*spec.duration)), 1, 100)
+            # whole years, halves rounded up (2.5 -> 3), as a reader would round
+            duration[:, i] = np.clip(np.floor(get(*spec.duration) + 0.5), 1, 100)
             for name in FILTERS:
                 filt[name][:, i] = get(*spec.filters[name])
         k_max = int(duration.max())

@@ -359,7 +359,7 @@ def _upper_periods(analysis: Analysis) -> tuple[int, int]:
     for spec in comp.outcomes:
         s = comp.slots[spec.duration[0]]
         hi = s.base if s.distribution is None else s.distribution.support()[1]
-        k_max = max(k_max, int(np.clip(np.rint(hi), 1, 100)))
+        k_max = max(k_max, int(np.clip(np.floor(hi + 0.5), 1, 100)))
     starts = max(spec.start for spec in comp.outcomes)
     t_max = max(starts + k_max - 1, int(comp.input_years.max(initial=0)), len(comp.rates), 1)
     return k_max, t_max
