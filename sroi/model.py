@@ -601,7 +601,7 @@ class Analysis:
         totals = self._run(point_values(self), per_period=False)
         if not float(totals.total_inputs[0]) > 0:
             raise SROIError(
-                f"inputs total {float(totals.total_inputs[0]):g} {self.currency}; the SROI ratio is undefined "
+                f"the inputs total {float(totals.total_inputs[0]):g} {self.currency}; the SROI ratio is undefined "
                 "unless inputs total more than zero",
                 "inputs",
             )
