@@ -285,6 +285,12 @@ class Report:
             ]
         return "\n".join(lines)
 
+    def to_html(self, path: str | os.PathLike[str], title: str | None = None) -> Path:
+        """Write a self-contained HTML report (see :func:`sroi.html_report.write_html`)."""
+        from sroi.html_report import write_html
+
+        return write_html(self, path, title)
+
     def __repr__(self) -> str:
         return self.summary_text()
 

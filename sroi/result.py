@@ -221,6 +221,13 @@ class Result:
             ]
         )
 
+    def to_html(self, path: Any, n: int = 20_000, seed: Any = 20231125, **kwargs: Any) -> Any:
+        """Write a self-contained HTML report of this analysis (runs :func:`sroi.report.analyse`
+        with ``n`` Monte Carlo draws and ``seed`` for the uncertainty sections)."""
+        from sroi.report import analyse
+
+        return analyse(self.analysis, n=n, seed=seed, **kwargs).to_html(path)
+
     # -- display --------------------------------------------------------------------------
     def __repr__(self) -> str:
         cur = self.currency
