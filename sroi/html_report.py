@@ -180,7 +180,7 @@ def render_html(report: Report, title: str | None = None) -> str:
         "</section>",
         '<section id="break-even"><h2>Switching values</h2>',
         f'<p class="note">How far each estimate alone must move for the ratio to reach {report.target:g} '
-        "(SROI Guide, stage 6). Empty switching value: no value of that estimate alone reaches it.</p>",
+        "(SROI Guide, stage 5). Empty switching value: no value of that estimate alone reaches it.</p>",
         _table(report.break_even),
         "</section>",
         '<section id="conversions"><h2>Currency and price-year conversions</h2>',

@@ -12,7 +12,7 @@ information (EVPI, EVPPI) is in :mod:`sroi.voi`.
 
 References
 ----------
-.. [1] Cabinet Office / The SROI Network (2012). A Guide to Social Return on Investment, stage 6
+.. [1] Cabinet Office / The SROI Network (2012). A Guide to Social Return on Investment, stage 5
    (sensitivity analysis: test the estimates, report the switching values that bring the
    ratio to 1:1).
 .. [2] Saltelli, A., Annoni, P., Azzini, I., Campolongo, F., Ratto, M., Tarantola, S. (2010).
@@ -200,7 +200,7 @@ def tornado(
     References
     ----------
     .. [1] Cabinet Office / The SROI Network (2012). A Guide to Social Return on Investment,
-       stage 6 (sensitivity analysis).
+       stage 5 (sensitivity analysis).
 
     Examples
     --------
@@ -324,7 +324,7 @@ def scenarios(
     References
     ----------
     .. [1] Cabinet Office / The SROI Network (2012). A Guide to Social Return on Investment,
-       stage 6.
+       stage 5 (sensitivity analysis).
 
     Examples
     --------
@@ -543,7 +543,7 @@ def break_even(analysis: Analysis, target: float = 1.0) -> pd.DataFrame:
     References
     ----------
     .. [1] Cabinet Office / The SROI Network (2012). A Guide to Social Return on Investment,
-       stage 6 (switching values: how much an estimate must change to bring the ratio to 1:1).
+       stage 5 (switching values: how much an estimate must change to bring the ratio to 1:1).
 
     Examples
     --------

@@ -38,7 +38,7 @@ References
 .. [2] Nelsen, R. B. (2006). An Introduction to Copulas, 2nd ed. Springer, §5.1.
 .. [3] Kruskal, W. H. (1958). Ordinal measures of association. JASA 53(284), 814-861.
 .. [4] Cabinet Office / The SROI Network (2012). A Guide to Social Return on Investment,
-   stage 4 (sensitivity analysis).
+   stage 5 (sensitivity analysis).
 
 Examples
 --------
