@@ -698,7 +698,10 @@ def credit_line(
 
     if amount == 0:
         why = (
-            f"There is no eligible cash (tier A, or tier B under a signed outcomes contract) in the {years}-year tenor"
+            (
+                "There is no eligible cash (tier A, or tier B under a signed outcomes contract)"
+                + (f" in the {years}-year tenor" if years else " in any year")
+            )
             if not has_cash
             else f"The {binding} case leaves no cash to service debt"
         )
