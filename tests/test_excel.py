@@ -1,0 +1,410 @@
+"""The Value Map workbook: lossless round trips, hand-filled workbooks, errors by cell, safety."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+import sroi
+from sroi import excel
+from sroi.datasets import dataset_path
+from sroi.excel import MODEL_SHEET, read_value_map_xlsx, write_value_map_xlsx
+from sroi.exceptions import SROIError
+
+DATASETS = [("example", "digital_inclusion.yaml"), ("elderly_mode", "elderly_mode.yaml")]
+
+
+def rich_analysis() -> sroi.Analysis:
+    """Distributions, named parameters, a quantity profile, correlations, later inputs, cash tiers."""
+    return sroi.Analysis(
+        "Rich =model",
+        "GBP",
+        description="Every feature the model file has",
+        price_year=2020,
+        outcomes=[
+            sroi.Outcome(
+                "Older people",
+                "Less isolated",
+                indicator="UCLA loneliness score",
+                source="survey 2021",
+                quantity=sroi.Uniform(800, 1200, unit=sroi.ureg.person),
+                proxy="500 GBP/person/year",
+                proxy_source="HACT (2018)",
+                proxy_price_year=2018,
+                duration=sroi.Discrete((2, 3, 4), (0.25, 0.5, 0.25)),
+                deadweight=sroi.Triangular(0.1, 0.2, 0.4),
+                attribution=sroi.Ref("attr"),
+                drop_off=sroi.Beta(2, 8),
+            ),
+            sroi.Outcome(
+                "Carers",
+                "Time saved",
+                quantity=["3 person", "2 person", "1 person"],
+                quantity_factors=("10 hour/person/year", sroi.Ref("share")),
+                proxy="7.5 GBP/hour",
+                start=2,
+                attribution=sroi.Ref("attr"),
+                displacement=0.1 + 0.2,  # 17 significant digits
+            ),
+            sroi.Outcome(
+                "Council",
+                "Fewer visits",
+                quantity="40 visit",
+                proxy="35 USD/visit",
+                proxy_price_year=2019,
+                proxy_conversion="market",
+                cash_tier="B",
+                contracted=True,
+                payer="=Borough council",
+            ),
+            sroi.Outcome("Funder", "Repaid", quantity="1 user", proxy="20 GBP/user", cash_tier="A"),
+        ],
+        inputs=[
+            sroi.Input("Funder", "Grant", "1000 GBP", source="grant letter"),
+            sroi.Input("Funder", "Year 2 grant", sroi.Pert(300, 400, 600, unit=sroi.ureg.GBP), year=2),
+            sroi.Input("Volunteers", "Time", "100 GBP", year=1, price_year=2019),
+        ],
+        outputs=[
+            sroi.Output("Older people", "Sessions", "120 visit", source="register"),
+            sroi.Output("x", ""),
+        ],
+        stakeholders=[sroi.Stakeholder("Older people", "aged 65+"), sroi.Stakeholder("Carers")],
+        parameters={"attr": sroi.Pert(0.1, 0.25, 0.5), "share": 0.6},
+        discount_rate=[0.035, 0.03],
+        discount_timing="mid_year",
+        drop_off_from_year=1,
+        correlations=[("attr", "outcomes[0].deadweight", 0.5)],
+    )
+
+
+def without_model_sheet(path, out):
+    wb = openpyxl.load_workbook(path)
+    del wb[MODEL_SHEET]
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("parts", DATASETS, ids=[d[0] for d in DATASETS])
+def test_dataset_round_trip(parts, tmp_path):
+    a = sroi.load(dataset_path(*parts))
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    again = read_value_map_xlsx(path)
+    assert again == a
+    assert again.evaluate().ratio == a.evaluate().ratio
+    # the visible sheets alone also hold the whole model
+    visible = read_value_map_xlsx(without_model_sheet(path, tmp_path / "visible.xlsx"))
+    assert visible == a
+
+
+def test_rich_round_trip(tmp_path):
+    a = rich_analysis()
+    path = write_value_map_xlsx(a, tmp_path / "rich.xlsx")
+    again = read_value_map_xlsx(path)
+    assert again == a
+    r1, r2 = a.evaluate(), again.evaluate()
+    assert (r1.ratio, r1.present_value, r1.total_inputs) == (r2.ratio, r2.present_value, r2.total_inputs)
+    assert read_value_map_xlsx(without_model_sheet(path, tmp_path / "v.xlsx")) == a
+
+
+def test_layout_and_totals(tmp_path):
+    a = rich_analysis()
+    result = a.evaluate()
+    path = write_value_map_xlsx(a, tmp_path / "rich.xlsx", result=result)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [
+        "Value Map",
+        "Inputs",
+        "Outputs",
+        "Stakeholders",
+        "Parameters",
+        "Correlations",
+        "Assumptions and sources",
+        "Conversions",
+        "Distributions",
+        MODEL_SHEET,
+    ]
+    assert wb[MODEL_SHEET].sheet_state == "hidden"
+    ws = wb["Value Map"]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    head = cells["Stakeholder"].row
+    assert ws.cell(head - 1, 1).value.startswith("Stage 1")
+    labels = [c.value for c in ws[head] if c.value]
+    assert labels[:4] == ["Stakeholder", "Inputs", "Outputs", "Outcome description"]
+    n_periods = len(result.per_year) - 1
+    pv_cols = [i for i, lab in enumerate(labels, 1) if lab.startswith("PV year")]
+    assert len(pv_cols) == n_periods
+    total_col = labels.index("Total PV (GBP)") + 1
+    for i in range(len(a.outcomes)):
+        row = head + 1 + i
+        per_year = sum(ws.cell(row, c).value or 0.0 for c in pv_cols)
+        assert per_year == pytest.approx(result.by_outcome["present_value"][i], rel=1e-12)
+        assert ws.cell(row, total_col).value == pytest.approx(result.by_outcome["present_value"][i])
+    totals = {ws.cell(r, 1).value: ws.cell(r, total_col).value for r in range(head + 1, ws.max_row + 1)}
+    assert totals["Total present value"] == pytest.approx(result.present_value.magnitude)
+    assert totals["Total inputs"] == pytest.approx(result.total_inputs.magnitude)
+    assert totals["Net present value"] == pytest.approx(result.net_present_value.magnitude)
+    assert totals["SROI ratio"] == pytest.approx(result.ratio)
+    value_col = labels.index("Value (GBP)") + 1
+    factor = result.conversions.set_index("field").loc["outcomes[2].proxy", "factor"]
+    assert ws.cell(head + 3, value_col).value == pytest.approx(35 * factor)
+    assert wb["Conversions"].max_row == len(result.conversions) + 1
+    dist_fields = [r[0].value for r in wb["Distributions"].iter_rows(min_row=2)]
+    assert "outcomes[0].deadweight" in dist_fields and "parameters.attr" in dist_fields
+    assert "inputs[1].value" in dist_fields
+    sources = {r[0].value: r[2].value for r in wb["Assumptions and sources"].iter_rows(min_row=2)}
+    assert sources["outcomes[0].proxy_source"] == "HACT (2018)"
+    assert sources["inputs[0].source"] == "grant letter"
+
+
+def test_edited_visible_sheet_wins(tmp_path):
+    a = sroi.load(dataset_path("example", "digital_inclusion.yaml"))
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Value Map"]
+    head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Stakeholder")
+    col = next(c.column for c in ws[head] if c.value == "Deadweight")
+    ws.cell(head + 1, col).value = 0.5
+    wb.save(path)
+    again = read_value_map_xlsx(path)
+    assert again.outcomes[0].deadweight == 0.5
+    assert again.outcomes[1:] == a.outcomes[1:]
+
+
+def hand_workbook(path, deadweight=0.2, extra=None, inputs=True):
+    """A Value Map typed by hand: labels in other case, two Source columns, a formula in Impact."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "value map"
+    ws["A1"] = "Our SROI (hand made)"
+    ws["A2"], ws["B2"] = "NAME", "Hand made"
+    ws["A3"], ws["B3"] = "currency", "GBP"
+    ws["A4"], ws["B4"] = "Discount rate", "3.5%"
+    ws["A5"], ws["B5"] = "Notes", "anything the template says"
+    header = ["STAKEHOLDER", "Outcome", "Indicator", "Source", "Quantity", "Duration (years)"]
+    header += ["Outcome start", "Financial Proxy", "Value (£)", "Source", "Deadweight", "Attribution"]
+    header += ["Drop off", "Impact"]
+    ws.append([])
+    ws.append(header)
+    ws.append(["Older people", "Less isolated", "score", "survey", "10 person", 3, 1, "500 GBP/person"])
+    ws["I8"], ws["J8"], ws["K8"], ws["L8"], ws["M8"], ws["N8"] = 500, "HACT", deadweight, "10%", 0.1, "=E8*H8"
+    ws.append([])
+    ws.append(["Carers", "Time back", None, None, 4, 2, 2, 25])  # bare numbers: count and GBP
+    ws.append(["Total", None, None, None, None, None, None, None, None, None, None, None, None, 999])
+    if extra:
+        extra(ws)
+    if inputs:
+        wi = wb.create_sheet("Inputs")
+        wi.append(["Stakeholder", "Description", "Value", "Year"])
+        wi.append(["Funder", "Grant", 1000])
+        wi.append(["Funder", "Top-up", "200 GBP", 1])
+    wb.save(path)
+    return path
+
+
+def test_hand_filled_workbook(tmp_path):
+    a = read_value_map_xlsx(hand_workbook(tmp_path / "hand.xlsx"))
+    expected = sroi.Analysis(
+        "Hand made",
+        "GBP",
+        outcomes=[
+            sroi.Outcome(
+                "Older people",
+                "Less isolated",
+                indicator="score",
+                source="survey",
+                quantity="10 person",
+                duration=3,
+                proxy="500 GBP/person",
+                proxy_source="HACT",
+                deadweight=0.2,
+                attribution=0.1,
+                drop_off=0.1,
+            ),
+            sroi.Outcome("Carers", "Time back", quantity=4, duration=2, start=2, proxy="25 GBP"),
+        ],
+        inputs=[sroi.Input("Funder", "Grant", "1000 GBP"), sroi.Input("Funder", "Top-up", "200 GBP", year=1)],
+        discount_rate=0.035,
+    )
+    assert a == expected
+    assert a.evaluate().ratio == expected.evaluate().ratio
+
+
+def _set(cell, value):
+    def edit(ws):
+        ws[cell] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "where", "match"),
+    [
+        ({"deadweight": 20}, "value map!K8", r"outcomes\[0\]\.deadweight: expected a fraction"),
+        ({"deadweight": "=0.1+0.1"}, "value map!K8", "formula"),
+        ({"deadweight": "{distribution: uniform, low: 0.1"}, "value map!K8", "could not read"),
+        ({"extra": _set("E8", "10 bananas")}, "value map!E8", "unknown unit"),
+        ({"extra": _set("H10", "25 GBP/person")}, r"value map!H10", r"outcomes\[1\]\.proxy"),
+        ({"extra": _set("B10", None)}, "value map!B10", "missing required key 'outcome'"),
+        ({"extra": _set("B2", None)}, "value map!B2", "no 'Name'"),
+        ({"extra": _set("K7", "Deadwieght")}, "value map!K7", "did you mean 'deadweight'"),
+        ({"extra": _set("G8", 3)}, "value map!G8", r"outcomes\[0\]\.start"),
+        ({"inputs": False}, "Inputs", "no 'Inputs' sheet"),
+    ],
+)
+def test_errors_name_sheet_row_column(tmp_path, kwargs, where, match):
+    path = hand_workbook(tmp_path / "bad.xlsx", **kwargs)
+    with pytest.raises(SROIError, match=match) as info:
+        read_value_map_xlsx(path)
+    assert info.value.field == where
+    assert str(info.value).startswith(where)
+
+
+def test_errors_in_other_sheets(tmp_path):
+    path = hand_workbook(tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Inputs"]["C3"] = "200 bananas"
+    wb.save(path)
+    with pytest.raises(SROIError, match=r"^Inputs!C3: inputs\[1\]\.value"):
+        read_value_map_xlsx(path)
+    wb["Inputs"]["C3"] = "200 GBP"
+    wp = wb.create_sheet("Parameters")
+    wp.append(["Name", "Value"])
+    wp.append(["attr", "{distribution: pert, low: 0.3, mode: 0.2, high: 0.1}"])
+    wb.save(path)
+    with pytest.raises(SROIError, match=r"^Parameters!B2: parameters\.attr"):
+        read_value_map_xlsx(path)
+
+
+def test_formula_text_is_escaped_and_read_back(tmp_path):
+    names = ['=HYPERLINK("http://evil","x")', "+1", "@SUM(A1)", "-2", "\tTab", "'=quoted"]
+    a = sroi.Analysis(
+        "=1+1",
+        "GBP",
+        outcomes=[
+            sroi.Outcome(
+                n, n, indicator=n, source=n, quantity="1 person", proxy="1 GBP/person", proxy_source=n
+            )
+            for n in names
+        ],
+        inputs=[sroi.Input("@me", "-cost", "10 GBP", source="=cmd|' /C calc'!A0")],
+        parameters={"=p": 0.5},
+    )
+    path = write_value_map_xlsx(a, tmp_path / "inj.xlsx")
+    wb = openpyxl.load_workbook(path)  # formulas, if any, would come back as data_type "f"
+    strings = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in strings if c.data_type == "f"]
+    for c in strings:
+        if isinstance(c.value, str):
+            assert c.value[:1] not in ("=", "+", "-", "@", "\t", "\r"), (c.coordinate, c.value)
+            assert c.data_type == "s"
+    ws = wb["Value Map"]
+    head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Stakeholder")
+    assert ws.cell(head + 1, 1).value == "'" + names[0]
+    assert ws.cell(head + 6, 1).value == "''=quoted"
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in z.read(name).decode() and "<f " not in z.read(name).decode()
+    assert read_value_map_xlsx(path) == a
+    assert read_value_map_xlsx(without_model_sheet(path, tmp_path / "v.xlsx")) == a
+
+
+def test_refuses_files_that_are_not_workbooks(tmp_path):
+    with pytest.raises(SROIError, match="no such file"):
+        read_value_map_xlsx(tmp_path / "missing.xlsx")
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(SROIError, match="not an .xlsx workbook"):
+        read_value_map_xlsx(junk)
+    other = tmp_path / "other.xlsx"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(SROIError, match="not a readable .xlsx workbook"):
+        read_value_map_xlsx(other)
+    with pytest.raises(SROIError, match="expected a path"):
+        read_value_map_xlsx(42)
+
+
+def test_size_bounds(tmp_path, monkeypatch):
+    a = rich_analysis()
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    monkeypatch.setattr(excel, "MAX_XLSX_BYTES", 1000)
+    with pytest.raises(SROIError, match="at most 1,000 are read"):
+        read_value_map_xlsx(path)
+    monkeypatch.undo()
+    monkeypatch.setattr(excel, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    with pytest.raises(SROIError, match="unpacks to"):
+        read_value_map_xlsx(path)
+    monkeypatch.undo()
+    monkeypatch.setattr(excel, "MAX_OUTCOMES", 3)
+    with pytest.raises(SROIError, match="at most 3 are written"):
+        write_value_map_xlsx(a, tmp_path / "no.xlsx")
+    visible = without_model_sheet(path, tmp_path / "visible.xlsx")
+    with pytest.raises(SROIError, match="more than 3 rows"):
+        read_value_map_xlsx(visible)
+    with pytest.raises(SROIError, match="4 outcomes; at most 3"):
+        read_value_map_xlsx(path)
+
+
+def with_dimension(src, dst, ref):
+    """A copy of a workbook whose first sheet declares the size ``ref`` (e.g. ``A1:XFD1048576``)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + ref + b'"', data)
+            zout.writestr(info, data)
+    return dst
+
+
+def test_huge_declared_dimension_is_refused_before_reading(tmp_path):
+    path = write_value_map_xlsx(rich_analysis(), tmp_path / "vm.xlsx")
+    with pytest.raises(SROIError, match="declares 1,048,576 rows"):
+        read_value_map_xlsx(with_dimension(path, tmp_path / "bomb.xlsx", b"A1:XFD1048576"))
+    with pytest.raises(SROIError, match="declares 16,384 columns"):
+        read_value_map_xlsx(with_dimension(path, tmp_path / "wide.xlsx", b"A1:XFD20"))
+
+
+def test_too_small_declared_dimension_is_not_trusted(tmp_path):
+    a = rich_analysis()
+    visible = without_model_sheet(write_value_map_xlsx(a, tmp_path / "vm.xlsx"), tmp_path / "v.xlsx")
+    assert read_value_map_xlsx(with_dimension(visible, tmp_path / "small.xlsx", b"A1")) == a
+
+
+@pytest.mark.parametrize(
+    ("text", "match"), [("bell\x07", "the control character"), ("x" * 33_000, "33,000 characters")]
+)
+def test_write_refuses_text_a_cell_cannot_hold(tmp_path, text, match):
+    a = sroi.Analysis(
+        "n",
+        "GBP",
+        outcomes=[sroi.Outcome("s", "o", indicator=text, quantity="1 person", proxy="1 GBP/person")],
+        inputs=[sroi.Input("f", "g", "1 GBP")],
+    )
+    with pytest.raises(SROIError, match=match):
+        write_value_map_xlsx(a, tmp_path / "x.xlsx")
+
+
+def test_write_checks_its_arguments(tmp_path):
+    a = sroi.load(dataset_path("example", "digital_inclusion.yaml"))
+    other = rich_analysis().evaluate()
+    with pytest.raises(SROIError, match="not an evaluation of this analysis"):
+        write_value_map_xlsx(a, tmp_path / "x.xlsx", result=other)
+    with pytest.raises(SROIError, match="expected an sroi.Analysis"):
+        write_value_map_xlsx("model.yaml", tmp_path / "x.xlsx")  # type: ignore[arg-type]
+
+
+def test_model_sheet_alone_is_read(tmp_path):
+    """A workbook holding only the model sheet (visible sheets deleted) reads the model."""
+    a = rich_analysis()
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for name in wb.sheetnames:
+        if name != MODEL_SHEET:
+            del wb[name]
+    wb[MODEL_SHEET].sheet_state = "visible"
+    wb.save(path)
+    assert read_value_map_xlsx(path) == a
