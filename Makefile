@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check sroi tests scripts benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy sroi

@@ -660,7 +660,8 @@ def distribution_from_dict(spec: Mapping[str, Any], field: str = "value") -> Dis
     unknown = set(params) - _ALLOWED[fam]
     if unknown:
         raise SROIError(
-            f"unknown parameter(s) {sorted(unknown)} for {fam}; expected {sorted(_ALLOWED[fam])}", field
+            f"unknown parameter(s) {sorted(map(str, unknown))} for {fam}; expected {sorted(_ALLOWED[fam])}",
+            field,
         )
     required = _REQUIRED.get(fam, ())
     if fam == "lognormal":
@@ -670,7 +671,7 @@ def distribution_from_dict(spec: Mapping[str, Any], field: str = "value") -> Dis
             required = ("low", "high")
         else:
             raise SROIError("lognormal needs median and gsd, or low and high (a 90% interval)", field)
-    missing = [k for k in required if k not in params]
+    missing = [k for k in required if params.get(k) is None]
     if missing:
         raise SROIError(f"{fam} needs {list(required)}; missing {missing}", field)
     try:

@@ -226,7 +226,7 @@ def run(
     d_in = disc[..., a.input_years] if a.input_years.size else np.zeros((disc.shape[0], 0))
     total_inputs = (a.inputs * d_in).sum(axis=1)
     npv = pv - total_inputs
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(total_inputs != 0, pv / np.where(total_inputs != 0, total_inputs, 1.0), np.nan)
         net_ratio = ratio - 1.0
         impact = impact_years[..., 0]

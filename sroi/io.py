@@ -369,9 +369,24 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     return doc
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that double-quotes (and so escapes) strings with characters YAML would
+    otherwise read back as line breaks (NEL U+0085, LS U+2028, PS U+2029)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = '"' if any(c in text for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dumps(analysis: Analysis) -> str:
     """The model file of an analysis as YAML text."""
-    return yaml.safe_dump(analysis_to_dict(analysis), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(
+        analysis_to_dict(analysis), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )
 
 
 def save(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
@@ -422,9 +437,15 @@ def to_frame(analysis: Analysis) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_FRAME_COLUMNS)
 
 
-def _parse_cell(v: Any, path: str) -> Any:
+#: Value-map columns holding free text: read verbatim (never stripped or parsed).
+_TEXT_COLUMNS = ("stakeholder", "outcome", "indicator", "source", "proxy_source", "payer")
+
+
+def _parse_cell(v: Any, path: str, text: bool = False) -> Any:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
+    if text:
+        return None if isinstance(v, str) and v == "" else v
     if isinstance(v, str):
         s = v.strip()
         if s == "":
@@ -478,8 +499,10 @@ def outcomes_from_frame(frame: pd.DataFrame) -> list[Outcome]:
         path = f"value map row {r + 2}"
         kwargs: dict[str, Any] = {}
         for col in frame.columns:
-            v = _parse_cell(row[col], f"{path}, column {col}")
+            v = _parse_cell(row[col], f"{path}, column {col}", text=col in _TEXT_COLUMNS)
             if v is None:
+                if col in ("stakeholder", "outcome", "quantity", "proxy"):
+                    raise SROIError("this cell is required and is empty", f"{path}, column {col}")
                 continue
             if col in ("start", "duration", "proxy_price_year"):
                 v = _int_cell(v)

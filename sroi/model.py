@@ -34,7 +34,7 @@ import pint
 from sroi.distributions import Distribution
 from sroi.engine import DISCOUNT_TIMINGS
 from sroi.exceptions import SROIError, UnitError
-from sroi.units import CURRENCIES, currency_of, parse_quantity, ureg
+from sroi.units import CURRENCIES, _as_float, currency_of, parse_quantity, ureg
 
 if TYPE_CHECKING:
     from sroi.result import Result
@@ -138,7 +138,7 @@ def _norm_fraction(value: Any, path: str) -> float | Distribution | Ref:
             raise SROIError(f"expected a fraction without a unit, got {value!r}", path)
         number = float(value.to("dimensionless").magnitude)
     elif isinstance(value, (int, float, np.integer, np.floating)):
-        number = float(value)
+        number = _as_float(value, path)
     else:
         raise SROIError(f"expected a fraction in [0, 1] such as 0.2 or '20%', got {value!r}", path)
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
@@ -169,7 +169,9 @@ def _norm_amount(value: Any, path: str, what: str) -> pint.Quantity | Distributi
 
 def _norm_int(value: Any, path: str, lo: int, hi: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise SROIError(f"expected {what}, a whole number in {lo}..{hi}, got {value!r}", path)
+        raise SROIError(f"expected {what}, a whole number in {lo}..{hi}, got {value!r:.40}", path)
+    if isinstance(value, (int, np.integer)) and not lo <= int(value) <= hi:
+        raise SROIError(f"expected {what}, a whole number in {lo}..{hi}, got {str(value)[:40]}", path)
     if not math.isfinite(value) or float(value) != int(value) or not lo <= int(value) <= hi:
         raise SROIError(f"expected {what}, a whole number in {lo}..{hi}, got {value!r}", path)
     return int(value)
@@ -217,6 +219,7 @@ def _norm_rate(value: Any, path: str) -> float | Distribution | Ref:
         value = float(q.to("dimensionless").magnitude)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise SROIError(f"expected a discount rate such as 0.035 or '3.5%', got {value!r}", path)
+    value = _as_float(value, path)
     if not math.isfinite(value) or value <= -1:
         raise SROIError(f"expected a discount rate greater than -1, got {value!r}", path)
     if value >= 1:
@@ -590,7 +593,7 @@ class Analysis:
             if not isinstance(item, Sequence) or isinstance(item, str) or len(item) != 3:
                 raise SROIError(f"expected [name_a, name_b, rho], got {item!r}", f"correlations[{i}]")
             a, b, rho = item
-            if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1 <= float(rho) <= 1:
+            if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1 <= rho <= 1:
                 raise SROIError(f"expected a rank correlation in [-1, 1], got {rho!r}", f"correlations[{i}]")
             corr.append((str(a), str(b), float(rho)))
         set_(self, "correlations", tuple(corr))
@@ -598,7 +601,17 @@ class Analysis:
         compiled = self._compiled  # noqa: F841  (validation happens here)
         from sroi.parameters import point_values
 
-        totals = self._run(point_values(self), per_period=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            totals = self._run(point_values(self), per_period=False)
+        bad = np.flatnonzero(~np.isfinite(totals.present_value_by_outcome[0]))
+        if bad.size:
+            raise SROIError(
+                "the present value is too large for a float (quantity x conversions x proxy overflows); "
+                "check the magnitudes and units",
+                f"outcomes[{int(bad[0])}]",
+            )
+        if not np.isfinite(totals.total_inputs[0]):
+            raise SROIError("the inputs are too large for a float; check the magnitudes", "inputs")
         if not float(totals.total_inputs[0]) > 0:
             raise SROIError(
                 f"the inputs total {float(totals.total_inputs[0]):g} {self.currency}; the SROI ratio is undefined "

@@ -76,8 +76,15 @@ class Compiled:
     def arrays(self, values: Mapping[str, Any]) -> EngineArrays:
         """Engine arrays for parameter values (key or field path -> scalar or (S,) array).
 
-        Keys missing from ``values`` take their point value.
+        Keys missing from ``values`` take their point value. Products too large for a float
+        become infinite (no warning); :class:`~sroi.model.Analysis` rejects a model whose point
+        values overflow.
         """
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._arrays(values)
+
+    def _arrays(self, values: Mapping[str, Any]) -> EngineArrays:
+        """See :meth:`arrays`."""
         arrays: dict[str, np.ndarray] = {}
         n = 1
         for v in values.values():

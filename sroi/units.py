@@ -142,6 +142,16 @@ for _code in (
     define_currency(_code)
 
 
+def _as_float(value: Any, field: str) -> float:
+    """float(value), with numbers too large for a float reported as a UnitError naming the field."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise UnitError(
+            f"the number {str(value)[:20]}... is too large (more than about 1e308)", field
+        ) from None
+
+
 def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -171,16 +181,7 @@ def parse_unit(text: str | pint.Unit, field: str = "unit") -> pint.Unit:
         raise UnitError(f"expected a unit string such as 'person' or 'GBP/person', got {text!r}", field)
     try:
         return ureg.Unit(text.strip() or "dimensionless")
-    except (
-        pint.errors.UndefinedUnitError,
-        pint.errors.DefinitionSyntaxError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        KeyError,
-        SyntaxError,
-        AssertionError,
-    ) as exc:
+    except Exception as exc:  # pint's tokenizer/parser raises many types on malformed text
         raise UnitError(
             f"unknown unit {text!r} ({exc}); count units are {', '.join(COUNT_UNITS)} "
             f"(add more with sroi.units.define_count_unit) and currencies are ISO 4217 codes "
@@ -239,7 +240,9 @@ def parse_quantity(value: Any, field: str = "value", default_unit: str | None = 
     elif isinstance(value, bool) or _is_missing(value):
         raise UnitError(f"expected a number with a unit, got {value!r}", field)
     elif isinstance(value, (int, float)):
-        q = Q_(float(value), parse_unit(default_unit, field) if default_unit else ureg.dimensionless)
+        q = Q_(
+            _as_float(value, field), parse_unit(default_unit, field) if default_unit else ureg.dimensionless
+        )
     elif isinstance(value, str):
         m = _NUM_RE.match(value)
         if not m:

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import tempfile
-import tokenize
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -55,18 +54,10 @@ def fuzz(n: int) -> settings:
     )
 
 
-# Core bugs the fuzzers found (each has a minimal xfail test below): (exception type, message
-# pattern). The fuzzers step over them so they keep looking for others; remove an entry once the
-# core is fixed.
-KNOWN_CORE_BUGS: list[tuple[type[BaseException], str]] = [
-    (TypeError, r"Outcome\.__init__\(\) missing \d+ required positional argument"),
-    (TypeError, r"(Uniform|Triangular|Pert|Normal|LogNormal|Beta|LogitNormal)\.__init__\(\) missing"),
-    (OverflowError, r"int too large to convert to float"),
-    (tokenize.TokenError, r"EOF in multi-line statement"),
-    (ZeroDivisionError, r"division by zero"),
-    (RuntimeWarning, r"overflow encountered"),
-    (TypeError, r"'<' not supported between instances of"),
-]
+# Core bugs the fuzzers find, as (exception type, message pattern), while they wait for a fix:
+# the fuzzers step over them so they keep looking for others. Every bug found so far is fixed and
+# kept as a regression test below.
+KNOWN_CORE_BUGS: list[tuple[type[BaseException], str]] = []
 
 
 def only_sroi_errors(load: Any, document: Any, shown: Any = None) -> None:
@@ -443,8 +434,8 @@ def test_yaml_round_trip(a):
     assert loads(dumps(a)) == a
 
 
-# Text the CSV value map keeps: no surrounding whitespace, no leading "{" or "[" (see the xfail).
-CSV_TEXT = TEXT.filter(lambda s: s == s.strip() and s[:1] not in ("{", "["))
+# The CSV value map keeps text cells verbatim (surrounding spaces, a leading "{" or "[").
+CSV_TEXT = TEXT
 
 
 @fuzz(100)
@@ -473,7 +464,7 @@ def test_xlsx_round_trip(a):
         assert read_value_map_xlsx(_visible_only(path, WORK / "round_visible.xlsx")) == a
 
 
-# -- core bugs found by fuzzing; minimal documents kept as expected failures for the lead -------
+# -- core bugs found by fuzzing, fixed; the minimal documents stay as regression tests --------
 _YAML = """name: n
 currency: GBP
 inputs: [{stakeholder: f, value: 1 GBP}]
@@ -482,8 +473,6 @@ outcomes:
 """
 
 
-@pytest.mark.xfail(strict=False, reason="core bugs (sroi/model.py, units.py, distributions.py, parameters.py): "
-                   "a non-SROIError escapes the YAML loader")  # fmt: skip
 @pytest.mark.parametrize(
     "fields",
     [
@@ -512,15 +501,11 @@ def test_known_core_bug_yaml_loader(fields):
         loads(_YAML % fields)
 
 
-@pytest.mark.xfail(strict=False, reason="core (sroi/io.py outcomes_from_frame): a blank stakeholder or "
-                   "outcome cell raises TypeError from Outcome(**kwargs)")  # fmt: skip
 def test_known_core_bug_csv_blank_required_cell():
     with pytest.raises(SROIError):
         read_value_map(io.StringIO("stakeholder,outcome,quantity,proxy\n,o,1 person,1 GBP/person\n"))
 
 
-@pytest.mark.xfail(strict=False, reason="core (sroi/io.py outcomes_from_frame): text cells are stripped and "
-                   "parsed as YAML when they start with '{' or '['")  # fmt: skip
 @pytest.mark.parametrize("text", [" padded ", "[pilot] less isolated", "{draft}"])
 def test_known_core_bug_csv_text_cells(text):
     a = sroi.Analysis("n", "GBP", outcomes=[sroi.Outcome("s", text, quantity="1 person", proxy="1 GBP/person")],
@@ -528,16 +513,12 @@ def test_known_core_bug_csv_text_cells(text):
     assert outcomes_from_frame(read_value_map(io.StringIO(_csv(a)))) == list(a.outcomes)
 
 
-@pytest.mark.xfail(strict=False, reason="core (sroi/io.py dumps, PyYAML): NEL U+0085 in text is dumped "
-                   "unquoted and read back as a line break ('a\\x85b' -> 'a b')")  # fmt: skip
 def test_known_core_bug_yaml_next_line():
     a = sroi.Analysis("a\x85b", "GBP", outcomes=[sroi.Outcome("s", "o", quantity="1 person", proxy="1 GBP/person")],
                       inputs=[sroi.Input("f", "g", "1 GBP")])  # fmt: skip
     assert loads(dumps(a)) == a
 
 
-@pytest.mark.xfail(strict=False, reason="core (sroi/engine.py run): payback = inputs / annual impact * 12 "
-                   "overflows (RuntimeWarning, an error under -W error) for a tiny positive impact")  # fmt: skip
 def test_known_core_bug_payback_overflow():
     a = sroi.Analysis("n", "GBP", outcomes=[sroi.Outcome("s", "o", quantity="1e-300 person", proxy="1 GBP/person")],
                       inputs=[sroi.Input("f", "g", "1e10 GBP")])  # fmt: skip
