@@ -13,8 +13,11 @@ import sroi
 matplotlib.use("Agg")
 os.environ.setdefault("SROI_NO_PROGRESS", "1")
 
-settings.register_profile("ci", max_examples=60, deadline=None)
-settings.load_profile("ci")
+# Default: derandomized, so `make test` is reproducible (the same examples every run).
+# HYPOTHESIS_PROFILE=explore draws new random examples to look for new failures.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
+settings.register_profile("explore", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def make_analysis(**overrides):

@@ -108,6 +108,10 @@ def _slots(doc: Any, out: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return out
 
 
+# Drawn values are copied: a mutation must never change a shared constant (external state).
+FRESH_JUNK = JUNK.map(copy.deepcopy)
+
+
 @st.composite
 def mutated_docs(draw: Any) -> Any:
     doc = copy.deepcopy(draw(st.sampled_from(BASE_DOCS)))
@@ -120,15 +124,15 @@ def mutated_docs(draw: Any) -> Any:
         if op == "delete":
             del parent[key]
         elif op == "replace":
-            parent[key] = draw(JUNK)
+            parent[key] = draw(FRESH_JUNK)
         elif op == "insert":
             target = parent if isinstance(parent, dict) else parent[key]
             if isinstance(target, dict):
                 target[draw(st.text(max_size=12) | SPECIAL.filter(lambda v: isinstance(v, (str, int))))] = (
-                    draw(JUNK)
+                    draw(FRESH_JUNK)
                 )
             elif isinstance(target, list):
-                target.insert(draw(st.integers(0, len(target))), draw(JUNK))
+                target.insert(draw(st.integers(0, len(target))), draw(FRESH_JUNK))
         else:
             value = parent[key]
             if isinstance(value, (str, list)):
