@@ -91,6 +91,7 @@ class Result:
                     "quantity_unit": spec.reached_unit,
                     "proxy": vals[spec.proxy[0]],
                     "proxy_unit": str(comp.slots[spec.proxy[0]].unit or ""),
+                    "proxy_source": o.proxy_source,
                     "deadweight": vals[spec.filters["deadweight"][0]],
                     "displacement": vals[spec.filters["displacement"][0]],
                     "attribution": vals[spec.filters["attribution"][0]],
