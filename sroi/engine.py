@@ -186,7 +186,11 @@ def outcome_values(
 
 
 def run(
-    arrays: EngineArrays, timing: str = "end_of_year", drop_off_from_year: int = 2, per_period: bool = False
+    arrays: EngineArrays,
+    timing: str = "end_of_year",
+    drop_off_from_year: int = 2,
+    per_period: bool = False,
+    reference_period: int = 0,
 ) -> EngineOutput:
     """Evaluate the SROI arithmetic for every sample at once.
 
@@ -200,6 +204,11 @@ def run(
         See :func:`outcome_values`.
     per_period : bool
         Also return the undiscounted value of each outcome in each period.
+    reference_period : int
+        Period whose money values are reported (default 0: present values). An evaluative
+        analysis of past periods can state them at a later reference period k: every discount
+        factor is divided by D(k), compounding earlier periods forward (SROI_METHOD.md §3). The
+        ratio does not change; PV, inputs and NPV are in period-k money.
 
     Returns
     -------
@@ -217,6 +226,8 @@ def run(
     values = outcome_values(impact_years, a.drop_off, a.duration, drop_off_from_year, k_max)
     n_periods = a.rates.shape[-1]
     disc = discount_factors(a.rates, timing)
+    if reference_period:
+        disc = disc / disc[..., reference_period : reference_period + 1]
     idx = a.start[:, None] - 1 + np.arange(1, k_max + 1)[None, :]
     if disc.shape[0] == 1:
         pv_o = np.einsum("sok,ok->so", values, disc[0][idx])

@@ -129,7 +129,7 @@ _TITLE = {
     "name": "name", "analysis name": "name", "project name": "name", "description": "description",
     "currency": "currency", "price year": "price_year", "discount rate": "discount_rate",
     "discount timing": "discount_timing", "drop off from year": "drop_off_from_year",
-    "drop off convention": "drop_off_from_year",
+    "drop off convention": "drop_off_from_year", "reference period": "reference_period",
 }
 # Other sheets read: sheet -> (section, required keys, columns (key, label, kind), derived labels).
 _TABLES: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...], tuple[str, ...]]] = {
@@ -152,7 +152,12 @@ _VM_KINDS = {k: kind for k, _, _, kind in _VM_COLUMNS if kind != "derived"}
 _VM_DERIVED = {"inputs", "outputs", "value", "impact", "total pv", "total present value", "present value"}
 _PV_YEAR_RE = re.compile(r"(pv|present value) (year|period) \d+")
 _TOTAL_LABELS = ("total", "net present value", "npv", "sroi ratio", "social return")
-_TITLE_KINDS = {"price_year": "int", "drop_off_from_year": "int", "discount_rate": "value"}
+_TITLE_KINDS = {
+    "price_year": "int",
+    "drop_off_from_year": "int",
+    "reference_period": "int",
+    "discount_rate": "value",
+}
 _TABLE_ALIASES = {"parameter a": "a", "parameter b": "b", "correlation": "rho", "rho": "rho"}
 
 _BOLD = Font(bold=True)
@@ -275,6 +280,11 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
         ("Discount rate", _model_cell(doc["discount_rate"]), "default 3.5%, HM Treasury Green Book"),
         ("Discount timing", a.discount_timing, "end_of_year, mid_year, start_of_year or none"),
         ("Drop-off from year", a.drop_off_from_year, "2: year 1 has no drop-off (100, 90, 81)"),
+        (
+            "Reference period",
+            a.reference_period,
+            "0: present values; k: evaluative, stated in period-k money",
+        ),
     ]
     for r, (label, value, note) in enumerate(title, 2):
         book.put(ws, r, 1, label, bold=True)

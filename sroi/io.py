@@ -60,6 +60,7 @@ _TOP_KEYS = (
     "discount_rate",
     "discount_timing",
     "drop_off_from_year",
+    "reference_period",
     "stakeholders",
     "inputs",
     "outputs",
@@ -231,7 +232,9 @@ def analysis_from_dict(doc: Any) -> Analysis:
     dr = doc.get("discount_rate", 0.035)
     dr = tuple(_value(dr, "discount_rate")) if isinstance(dr, list) else _value(dr, "discount_rate")
     kwargs = {
-        k: doc[k] for k in ("description", "price_year", "discount_timing", "drop_off_from_year") if k in doc
+        k: doc[k]
+        for k in ("description", "price_year", "discount_timing", "drop_off_from_year", "reference_period")
+        if k in doc
     }
     return Analysis(
         name=doc["name"],
@@ -323,6 +326,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     doc["discount_rate"] = _out_value(a.discount_rate)
     doc["discount_timing"] = a.discount_timing
     doc["drop_off_from_year"] = a.drop_off_from_year
+    if a.reference_period:
+        doc["reference_period"] = a.reference_period
     if a.stakeholders:
         doc["stakeholders"] = [
             {"name": s.name, **({"description": s.description} if s.description else {})}

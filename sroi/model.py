@@ -499,6 +499,10 @@ class Analysis:
         Default ``end_of_year``, as Excel's NPV() in the Value Map template.
     drop_off_from_year : {1, 2}
         Default 2: year 1 has no drop-off (the Guide's 100, 90, 81).
+    reference_period : int
+        Period whose money the results are stated in (default 0, present values). An
+        evaluative analysis of past years can compound them forward to a later period k
+        (SROI_METHOD.md §3); the ratio is the same, PV, inputs and NPV are in period-k money.
     parameters : mapping of str to value, optional
         Named estimates referenced from fields with :class:`Ref` (``{param: name}``).
     correlations : sequence of (str, str, float), optional
@@ -524,6 +528,7 @@ class Analysis:
     discount_rate: Any = DEFAULT_DISCOUNT_RATE
     discount_timing: str = "end_of_year"
     drop_off_from_year: int = 2
+    reference_period: int = 0
     parameters: Mapping[str, Any] = field(default_factory=dict)
     correlations: Sequence[tuple[str, str, float]] = ()
     description: str = ""
@@ -570,6 +575,9 @@ class Analysis:
             self,
             "drop_off_from_year",
             _norm_int(self.drop_off_from_year, "drop_off_from_year", 1, 2, "1 or 2"),
+        )
+        set_(
+            self, "reference_period", _norm_int(self.reference_period, "reference_period", 0, 200, "a period")
         )
         if not isinstance(self.parameters, Mapping):
             raise SROIError(f"expected a mapping of name to value, got {self.parameters!r}", "parameters")
@@ -631,7 +639,13 @@ class Analysis:
         from sroi import engine
 
         arrays = self._compiled.arrays(values)
-        return engine.run(arrays, self.discount_timing, self.drop_off_from_year, per_period=per_period)
+        return engine.run(
+            arrays,
+            self.discount_timing,
+            self.drop_off_from_year,
+            per_period=per_period,
+            reference_period=self.reference_period,
+        )
 
     def evaluate(self) -> Result:
         """Evaluate the analysis at the point value of every estimate.

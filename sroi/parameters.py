@@ -72,6 +72,7 @@ class Compiled:
     input_years: np.ndarray
     rates: list[tuple[str, str]]
     conversions: list[Any]
+    reference_period: int = 0
 
     def arrays(self, values: Mapping[str, Any]) -> EngineArrays:
         """Engine arrays for parameter values (key or field path -> scalar or (S,) array).
@@ -132,7 +133,11 @@ class Compiled:
                 gross[:, i, :] = (get(qkey, qpath) * qscale * scale)[:, None]
         starts = np.array([spec.start for spec in self.outcomes], dtype=np.int64)
         n_periods = max(
-            int(starts.max()) + k_max - 1, int(self.input_years.max(initial=0)), len(self.rates), 1
+            int(starts.max()) + k_max - 1,
+            int(self.input_years.max(initial=0)),
+            len(self.rates),
+            self.reference_period,
+            1,
         )
         rate_cols = [get(k, p) for k, p in self.rates]
         rate_cols += [rate_cols[-1]] * (n_periods - len(rate_cols))
@@ -307,7 +312,7 @@ def compile_analysis(analysis: Analysis) -> Compiled:
     )
     rates = [slot(r, p, "rate", m._norm_rate)[:2] for r, p in zip(rate_items, rate_paths, strict=True)]
     years = np.array([inp.year for inp in analysis.inputs], dtype=np.int64)
-    return Compiled(slots, specs, inputs, years, rates, conversions)
+    return Compiled(slots, specs, inputs, years, rates, conversions, analysis.reference_period)
 
 
 def _mismatch_message(quantity: pint.Quantity, proxy_unit: pint.Unit) -> str:

@@ -361,7 +361,9 @@ def _upper_periods(analysis: Analysis) -> tuple[int, int]:
         hi = s.base if s.distribution is None else s.distribution.support()[1]
         k_max = max(k_max, int(np.clip(np.floor(hi + 0.5), 1, 100)))
     starts = max(spec.start for spec in comp.outcomes)
-    t_max = max(starts + k_max - 1, int(comp.input_years.max(initial=0)), len(comp.rates), 1)
+    t_max = max(
+        starts + k_max - 1, int(comp.input_years.max(initial=0)), len(comp.rates), comp.reference_period, 1
+    )
     return k_max, t_max
 
 
@@ -483,7 +485,11 @@ def simulate(
             u = sampler.uniforms(stop - start)
             values = {key: dist.ppf(row) for key, dist, row in zip(keys, dists, u, strict=True)}
             out = engine.run(
-                comp.arrays(values), analysis.discount_timing, analysis.drop_off_from_year, per_period=True
+                comp.arrays(values),
+                analysis.discount_timing,
+                analysis.drop_off_from_year,
+                per_period=True,
+                reference_period=analysis.reference_period,
             )
             _check_inputs(out.total_inputs, start, analysis.currency)
             for name in _STORED:

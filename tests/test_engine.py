@@ -148,3 +148,20 @@ def test_proxy_per_year_unit_equivalent_to_per_unit():
 def test_quantity_factors_turn_devices_into_people():
     res = make_analysis(quantity="100 device", quantity_factors=["0.1 person/device"]).evaluate()
     assert res.by_outcome["impact"].iloc[0] == pytest.approx(100.0)
+
+
+def test_evaluative_reference_period_compounds_forward():
+    # An evaluative analysis stated at period 3: every value is multiplied by (1 + r)^3;
+    # the ratio does not change (SROI_METHOD.md §3).
+    base = make_analysis(drop_off=0.1).evaluate()
+    later = make_analysis(drop_off=0.1).replace(reference_period=3).evaluate()
+    assert later.ratio == pytest.approx(base.ratio, rel=1e-12)
+    assert later.present_value.magnitude == pytest.approx(base.present_value.magnitude * 1.035**3, rel=1e-12)
+    assert later.total_inputs.magnitude == pytest.approx(100 * 1.035**3, rel=1e-12)
+    # period 3 is worth its face value at the reference period
+    assert later.per_year.loc[3, "discount_factor"] == pytest.approx(1.0, rel=1e-12)
+
+
+def test_reference_period_beyond_the_outcomes_extends_the_horizon():
+    later = make_analysis(duration=1).replace(reference_period=5).evaluate()
+    assert later.present_value.magnitude == pytest.approx(100 * 1.035**4, rel=1e-12)
