@@ -122,7 +122,7 @@ def render_html(report: Report, title: str | None = None) -> str:
     lo, hi = s.interval(0.8)
     figs = report.figures()
     captions = {
-        "tornado": "One-way sensitivity: each uncertain estimate from its P10 to its P90.",
+        "tornado": "One-way sensitivity: the 15 estimates with the largest swing, each from its P10 to its P90.",
         "ratio_distribution": "Distribution of the SROI ratio over the Monte Carlo draws.",
         "waterfall": "From gross value to present value: what each filter and discounting remove.",
         "by_stakeholder": "Present value by stakeholder.",

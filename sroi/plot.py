@@ -50,6 +50,13 @@ def _as_result(obj: Any) -> Any:
     raise SROIError(f"expected a Result or an Analysis, got {type(obj).__name__}", "result")
 
 
+def _wrap(text: str, width: int = 38) -> str:
+    """Wrap a long label onto lines of at most ``width`` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
 def plot_tornado(df_or_analysis: Any, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Tornado chart: the output with each estimate at its low and high value.
 
@@ -100,9 +107,10 @@ def plot_tornado(df_or_analysis: Any, ax: Axes | None = None, **kwargs: Any) -> 
     ax.barh(y, lo - base, left=base, height=0.6, color="C3", label="estimate at low value")
     ax.barh(y, hi - base, left=base, height=0.6, color="C2", label="estimate at high value")
     ax.axvline(base, color="black", linewidth=1)
+    names = rows["label"] if "label" in rows.columns else rows["key"]
     labels = [
-        f"{k}\n({_fmt(a)} to {_fmt(b)})"
-        for k, a, b in zip(rows["key"], rows["low_value"], rows["high_value"], strict=True)
+        f"{_wrap(str(k))}\n({_fmt(a)} to {_fmt(b)})"
+        for k, a, b in zip(names, rows["low_value"], rows["high_value"], strict=True)
     ]
     ax.set_yticks(y, labels)
     ax.set_xlabel(output.replace("_", " "))

@@ -204,7 +204,7 @@ class Report:
         from sroi import plot
 
         draw: dict[str, tuple[Any, tuple[float, float]]] = {
-            "tornado": (lambda ax: plot.plot_tornado(self.tornado, ax=ax), (8, 6)),
+            "tornado": (lambda ax: plot.plot_tornado(self.tornado.head(15), ax=ax), (9, 10)),
             "ratio_distribution": (
                 lambda ax: plot.plot_ratio_distribution(self.simulation, target=self.target, ax=ax),
                 (7, 4),

@@ -27,6 +27,7 @@ References
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OUTPUTS",
     "break_even",
+    "describe_key",
     "scenarios",
     "tornado",
     "two_way",
@@ -157,6 +159,36 @@ def _uncertain(analysis: Analysis) -> list[Slot]:
     return [s for s in analysis._compiled.slots.values() if s.distribution is not None]
 
 
+_PATH_RE = re.compile(r"^outcomes\[(\d+)\]\.(\w+)(?:\[(\d+)\])?$")
+_INPUT_RE = re.compile(r"^inputs\[(\d+)\]\.value$")
+
+
+def describe_key(analysis: Analysis, key: str) -> str:
+    """A readable name for an estimate's key: named parameters keep their name; a field path
+    becomes ``"<outcome>: <field>"`` (e.g. ``"Families: Less worry: quantity factor 2"``).
+
+    Examples
+    --------
+    >>> import sroi
+    >>> a = sroi.Analysis("t", "GBP", [sroi.Outcome("Carers", "Respite", quantity="5 person",
+    ...                    proxy="200 GBP/person")], [sroi.Input("Funder", "Grant", "100 GBP")])
+    >>> describe_key(a, "outcomes[0].deadweight"), describe_key(a, "inputs[0].value")
+    ('Carers: Respite: deadweight', 'input: Grant')
+    """
+    m = _PATH_RE.match(key)
+    if m and int(m.group(1)) < len(analysis.outcomes):
+        field = m.group(2).replace("_", " ")
+        if field == "quantity factors":
+            field = "quantity factor"
+        if m.group(3) is not None:
+            field = f"{field} {int(m.group(3)) + 1}"
+        return f"{analysis.outcomes[int(m.group(1))].label}: {field}"
+    m = _INPUT_RE.match(key)
+    if m and int(m.group(1)) < len(analysis.inputs):
+        return f"input: {analysis.inputs[int(m.group(1))].description or analysis.inputs[int(m.group(1))].stakeholder}"
+    return key
+
+
 # -- tornado -----------------------------------------------------------------------------------
 def tornado(
     analysis: Analysis,
@@ -242,7 +274,14 @@ def tornado(
             hi = _clip_kind(s, s.base * (1.0 + relative))
         settings += [{s.key: lo}, {s.key: hi}]
         rows.append(
-            {"key": s.key, "fields": ", ".join(s.paths), "base": s.base, "low_value": lo, "high_value": hi}
+            {
+                "key": s.key,
+                "label": describe_key(analysis, s.key),
+                "fields": ", ".join(s.paths),
+                "base": s.base,
+                "low_value": lo,
+                "high_value": hi,
+            }
         )
     out = getattr(_evaluate(analysis, [*settings, {}]), output)
     df = pd.DataFrame(rows)

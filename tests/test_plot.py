@@ -40,7 +40,7 @@ def test_plot_tornado_two_bars_per_estimate_from_the_base():
     # the top row is the largest swing; bars run from the base to the ratio
     top_low = ax.patches[len(df) - 1]
     assert top_low.get_x() + top_low.get_width() == pytest.approx(df["ratio_low"].iloc[0])
-    assert ax.get_yticklabels()[-1].get_text().startswith(df["key"].iloc[0])
+    assert ax.get_yticklabels()[-1].get_text().startswith(df["label"].iloc[0])
 
 
 def test_plot_tornado_from_analysis_on_given_axes():

@@ -93,6 +93,7 @@ def test_tornado_points_are_quantiles_and_match_direct_runs():
     df = sensitivity.tornado(a)
     assert list(df.columns) == [
         "key",
+        "label",
         "fields",
         "base",
         "low_value",
