@@ -601,15 +601,10 @@ def save_estimates(
 
 
 def _read_store(path: str | Path) -> dict[str, Any]:
-    import yaml
+    from sroi.io import read_yaml_file
 
     p = Path(path)
-    if not p.is_file():
-        raise SROIError(f"no such file: {str(p)!r}", "path")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SROIError(f"{p.name} is not valid YAML: {exc}", "path") from None
+    doc = read_yaml_file(p, "path")
     if not isinstance(doc, Mapping) or not isinstance(doc.get("parameters"), Mapping):
         raise SROIError(f"{p.name} needs a 'parameters:' mapping of name to distribution", "parameters")
     extra = set(doc) - {"parameters", "correlations"}

@@ -42,6 +42,8 @@ __all__ = [
     "load",
     "loads",
     "outcomes_from_frame",
+    "parse_yaml",
+    "read_yaml_file",
     "read_value_map",
     "save",
     "to_frame",
@@ -250,19 +252,44 @@ def analysis_from_dict(doc: Any) -> Analysis:
     )
 
 
-def loads(text: str) -> Analysis:
-    """Parse a model file from a YAML string (see :func:`load`)."""
+def parse_yaml(text: str, field: str = "model file") -> Any:
+    """Parse YAML text safely (``yaml.safe_load``: no object construction, nothing evaluated).
+
+    Raises
+    ------
+    SROIError
+        Naming ``field`` and the line and column of a syntax error.
+    """
     if not isinstance(text, str):
-        raise SROIError(f"expected YAML text, got {type(text).__name__}", "model file")
+        raise SROIError(f"expected YAML text, got {type(text).__name__}", field)
     try:
-        doc = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SROIError(f"not valid YAML{where}: {problem}", "model file") from None
+        raise SROIError(f"not valid YAML{where}: {problem}", field) from None
     except (ValueError, TypeError, RecursionError) as exc:
-        raise SROIError(f"not valid YAML: {exc}", "model file") from None
+        raise SROIError(f"not valid YAML: {exc}", field) from None
+
+
+def read_yaml_file(path: str | os.PathLike[str], field: str = "model file") -> Any:
+    """Read and parse a YAML file (UTF-8, at most :data:`MAX_FILE_BYTES`), errors naming ``field``."""
+    p = Path(path)
+    if not p.is_file():
+        raise SROIError(f"no such file: {str(p)!r}", field)
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise SROIError(f"{p.name} is larger than {MAX_FILE_BYTES:,} bytes", field)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SROIError(f"{p.name} is not UTF-8 text ({exc.reason})", field) from None
+    return parse_yaml(text, field)
+
+
+def loads(text: str) -> Analysis:
+    """Parse a model file from a YAML string (see :func:`load`)."""
+    doc = parse_yaml(text)
     if not isinstance(doc, Mapping):
         raise SROIError(
             f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
@@ -288,16 +315,13 @@ def load(path: str | os.PathLike[str]) -> Analysis:
         If the file is missing, too large, not YAML, or any field is invalid (the message names
         the field path, the value and what was expected).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise SROIError(f"no such file: {str(p)!r}", "model file")
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise SROIError(f"{p.name} is larger than {MAX_FILE_BYTES:,} bytes", "model file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SROIError(f"{p.name} is not UTF-8 text ({exc.reason})", "model file") from None
-    return loads(text)
+    doc = read_yaml_file(path)
+    if not isinstance(doc, Mapping):
+        raise SROIError(
+            f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
+            "model file",
+        )
+    return analysis_from_dict(doc)
 
 
 def _out_value(v: Any) -> Any:

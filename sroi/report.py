@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sroi.exceptions import SROIError
 from sroi.model import Analysis, _prefixed
@@ -120,13 +119,9 @@ def apply_changes(analysis: Analysis, changes: Mapping[str, Mapping[str, Any]]) 
 def load_credit_scenarios(path: str | os.PathLike[str]) -> list[CreditScenario]:
     """Read credit-line scenarios from YAML (``scenarios: [{name, description, changes, credit,
     illustrative}]``), e.g. ``datasets/elderly_mode/credit_scenarios.yaml``."""
-    p = Path(path)
-    if not p.is_file():
-        raise SROIError(f"no such file: {str(p)!r}", "credit scenarios")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SROIError(f"not valid YAML: {str(exc).splitlines()[0]}", "credit scenarios") from None
+    from sroi.io import read_yaml_file
+
+    doc = read_yaml_file(path, "credit scenarios")
     if not isinstance(doc, Mapping) or not isinstance(doc.get("scenarios"), list):
         raise SROIError("expected a mapping with a list under 'scenarios'", "credit scenarios")
     out = []
