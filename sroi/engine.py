@@ -176,9 +176,13 @@ def outcome_values(
     """
     k_max = int(np.max(duration)) if years is None else years
     k = np.arange(1, k_max + 1)
-    exponent = np.maximum(0, k - drop_off_from_year + 1)
     keep = 1.0 - drop_off
-    decay = keep[..., None] ** exponent
+    # year k keeps keep**max(0, k - f + 1): built year by year with one multiply over all
+    # samples and outcomes per year (cheaper than an element-wise power)
+    decay = np.empty((*keep.shape, k_max))
+    decay[..., 0] = 1.0 if drop_off_from_year >= 2 else keep
+    for j in range(1, k_max):
+        np.multiply(decay[..., j - 1], keep, out=decay[..., j])
     if np.all(duration >= k_max):  # every outcome lasts all K years: nothing to mask
         return impact * decay
     mask = k <= duration[..., None]
