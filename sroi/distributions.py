@@ -10,7 +10,8 @@ model-file form).
 The central value is the family's natural point estimate, the value an analyst names as
 "most likely": the mode of ``triangular`` and ``pert``; the mean of ``normal`` (clipped into
 its truncation bounds); the median of ``lognormal`` and ``logitnormal``; the midpoint of
-``uniform``; the mean of ``beta``; the most probable value of ``discrete`` (the first on ties).
+``uniform``; the mean of ``beta``; the most probable value of ``discrete`` (on ties, the middle one of the tied values, e.g. 2
+for equally likely 1, 2, 3).
 
 Magnitudes are in :attr:`Distribution.unit` (None = dimensionless), so unit-bearing estimates
 keep their unit: ``Uniform(Q_("800 person"), Q_("1200 person"))``.
@@ -546,6 +547,8 @@ class Discrete(Distribution):
     >>> d = Discrete((3, 5, 7), (0.25, 0.5, 0.25))
     >>> d.central(), d.quantile(0.1), d.quantile(0.9)
     (5.0, 3.0, 7.0)
+    >>> Discrete((1, 2, 3)).central()  # equally likely: the middle value
+    2.0
     """
 
     values: tuple[float, ...]
@@ -577,7 +580,9 @@ class Discrete(Distribution):
 
     def central(self) -> float:
         assert self.weights is not None
-        return self.values[int(np.argmax(self.weights))]
+        w = np.asarray(self.weights)
+        tied = np.flatnonzero(np.isclose(w, w.max(), rtol=1e-12, atol=0.0))
+        return self.values[int(tied[(len(tied) - 1) // 2])]  # on ties, the middle (lower) one
 
     def mean(self) -> float:
         assert self.weights is not None
