@@ -180,3 +180,15 @@ def test_cli_simulate_break_even_credit(capsys, tmp_path):
     assert main(["credit", model, "--scenarios", scenarios, "-n", "500"]) == 0
     out = capsys.readouterr().out
     assert "== As is" in out and "ILLUSTRATIVE" in out
+
+
+def test_cli_report_writes_html_and_xlsx_and_imports_back(tmp_path, capsys):
+    from sroi.cli import main
+
+    model = str(dataset_path("example", "digital_inclusion.yaml"))
+    html, xlsx, back = tmp_path / "r.html", tmp_path / "v.xlsx", tmp_path / "back.yaml"
+    assert main(["report", model, "--html", str(html), "--xlsx", str(xlsx), "-n", "500"]) == 0
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert main(["import-xlsx", str(xlsx), "-o", str(back)]) == 0
+    assert sroi.load(back) == sroi.load(model)
+    capsys.readouterr()
