@@ -14,6 +14,7 @@ and currency factors are folded into one multiplier per outcome.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ import pint
 
 from sroi.distributions import Distribution
 from sroi.engine import EngineArrays
-from sroi.exceptions import ConversionError, SROIError, UnitError
+from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
 from sroi.units import count_dimensions, currency_of, ureg
 
 if TYPE_CHECKING:
@@ -266,6 +267,13 @@ def compile_analysis(analysis: Analysis) -> Compiled:
             conv = _convert(analysis, currency, o.proxy_price_year, o.proxy_conversion, ppath)
             conversions.append(conv)
             unit_factor *= float(conv.factor)
+        elif o.proxy_price_year is not None and analysis.price_year is None:
+            warnings.warn(
+                f"{ppath}: the proxy is at {o.proxy_price_year} prices but the analysis has no price_year, "
+                "so it is not uprated; give the analysis a price_year to bring every value to one price base",
+                SROIWarning,
+                stacklevel=4,
+            )
         filters = {}
         for name in FILTERS:
             filters[name] = slot(getattr(o, name), f"{pre}.{name}", "fraction", m._norm_fraction)[:2]

@@ -145,3 +145,9 @@ def test_profile_length_must_match_duration():
 def test_missing_file(tmp_path):
     with pytest.raises(SROIError, match="no such file"):
         sroi.load(tmp_path / "nope.yaml")
+
+
+def test_proxy_price_year_without_analysis_price_year_warns():
+    outcome = sroi.Outcome("s", "o", quantity="1 person", proxy="10 GBP/person", proxy_price_year=2019)
+    with pytest.warns(sroi.SROIWarning, match=r"outcomes\[0\]\.proxy.*no price_year"):
+        sroi.Analysis("t", "GBP", [outcome], [sroi.Input("F", "g", "1 GBP")])
