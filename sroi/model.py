@@ -714,6 +714,39 @@ class Analysis:
 
         return to_frame(self)
 
+    def __repr__(self) -> str:
+        dr = self.discount_rate
+        rate = f"{len(dr)} rates" if isinstance(dr, tuple) else repr(dr)
+        price = f", price_year={self.price_year}" if self.price_year is not None else ""
+        return (
+            f"Analysis({self.name!r}, currency={self.currency!r}{price}, {len(self.outcomes)} outcomes, "
+            f"{len(self.inputs)} inputs, {len(self.parameters)} named parameters, discount_rate={rate}, "
+            f"discount_timing={self.discount_timing!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        import html
+
+        cols = [
+            "stakeholder",
+            "outcome",
+            "indicator",
+            "quantity",
+            "proxy",
+            "duration",
+            "deadweight",
+            "displacement",
+            "attribution",
+            "drop_off",
+            "cash_tier",
+        ]
+        table = self.to_frame()[cols].to_html(index=False, border=0)
+        inputs = "; ".join(f"{html.escape(i.description or i.stakeholder)}" for i in self.inputs)
+        return (
+            f"<div class='sroi-analysis'><h4>{html.escape(self.name)}</h4>"
+            f"<p>{html.escape(repr(self))}</p><p>Inputs: {inputs}</p>{table}</div>"
+        )
+
     @property
     def stakeholder_names(self) -> list[str]:
         """Stakeholders in order of first appearance (listed, then inputs, then outcomes)."""

@@ -165,3 +165,8 @@ def test_evaluative_reference_period_compounds_forward():
 def test_reference_period_beyond_the_outcomes_extends_the_horizon():
     later = make_analysis(duration=1).replace(reference_period=5).evaluate()
     assert later.present_value.magnitude == pytest.approx(100 * 1.035**4, rel=1e-12)
+
+
+def test_analysis_shows_itself(simple):
+    assert repr(simple).startswith("Analysis('Test', currency='GBP'")
+    assert "<table" in simple._repr_html_()
