@@ -17,11 +17,12 @@ from sroi.distributions import (
     Uniform,
 )
 from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
-from sroi.finance import CreditLine, credit_line, debt_capacity, margin_ratchet
+from sroi.finance import CreditLine, credit_line, debt_capacity
 from sroi.io import dumps, load, loads, read_value_map, save, to_frame
 from sroi.model import Analysis, Input, Outcome, Output, Ref, Stakeholder
 from sroi.money import Conversion, Rates, convert
 from sroi.proxies import get_proxy, load_proxies, search_proxies
+from sroi.ratchet import margin_ratchet
 from sroi.result import Result
 from sroi.uncertainty import Simulation, simulate
 from sroi.units import Q_, define_count_unit, define_currency, ureg
