@@ -63,8 +63,10 @@ def make_rng(seed: int | np.random.Generator | np.random.SeedSequence | None) ->
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or isinstance(seed, (int, np.integer, np.random.SeedSequence)):
-        if isinstance(seed, bool):
-            raise SROIError(f"expected an int, a numpy Generator or SeedSequence, got {seed!r}", "seed")
+        if isinstance(seed, bool) or (isinstance(seed, (int, np.integer)) and seed < 0):
+            raise SROIError(
+                f"expected a non-negative int, a numpy Generator or SeedSequence, got {seed!r}", "seed"
+            )
         return np.random.default_rng(seed)
     raise SROIError(f"expected an int, a numpy Generator or SeedSequence, got {seed!r}", "seed")
 

@@ -230,8 +230,9 @@ def run(
     values = outcome_values(impact_years, a.drop_off, a.duration, drop_off_from_year, k_max)
     n_periods = a.rates.shape[-1]
     disc = discount_factors(a.rates, timing)
+    ref = disc[..., reference_period]  # D(k): 1 for present values (k = 0)
     if reference_period:
-        disc = disc / disc[..., reference_period : reference_period + 1]
+        disc = disc / ref[..., None]
     idx = a.start[:, None] - 1 + np.arange(1, k_max + 1)[None, :]
     if disc.shape[0] == 1:
         pv_o = np.einsum("sok,ok->so", values, disc[0][idx])
@@ -246,7 +247,9 @@ def run(
         net_ratio = ratio - 1.0
         impact = impact_years[..., 0]
         annual = impact.sum(axis=1)
-        payback = np.where(annual > 0, total_inputs / np.where(annual > 0, annual, 1.0) * 12.0, np.inf)
+        # payback on present-value inputs whatever the reference period (the impact is not rebased)
+        inputs_pv = total_inputs * ref
+        payback = np.where(annual > 0, inputs_pv / np.where(annual > 0, annual, 1.0) * 12.0, np.inf)
     period_values = None
     if per_period and n_periods == k_max and np.all(a.start == 1):
         period_values = values  # outcome year k is period k: already laid out by period

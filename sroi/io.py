@@ -252,6 +252,28 @@ def analysis_from_dict(doc: Any) -> Analysis:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the constructor below reports it
+                continue
+            if duplicate:
+                mark = key_node.start_mark
+                raise SROIError(
+                    f"the key {key!r} is given twice (line {mark.line + 1}); YAML would silently keep the "
+                    "last one: remove one of them",
+                    "model file",
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_yaml(text: str, field: str = "model file") -> Any:
     """Parse YAML text safely (``yaml.safe_load``: no object construction, nothing evaluated).
 
@@ -263,7 +285,9 @@ def parse_yaml(text: str, field: str = "model file") -> Any:
     if not isinstance(text, str):
         raise SROIError(f"expected YAML text, got {type(text).__name__}", field)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except SROIError as exc:
+        raise SROIError(str(exc).removeprefix("model file: "), field) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

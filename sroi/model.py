@@ -607,6 +607,10 @@ class Analysis:
         set_(self, "correlations", tuple(corr))
         # Resolve references, check units and money conversions, check inputs are positive.
         compiled = self._compiled  # noqa: F841  (validation happens here)
+        if self.correlations:  # names, symmetry and positive semi-definiteness, checked now
+            from sroi.uncertainty import rank_correlation_matrix
+
+            rank_correlation_matrix(self)
         from sroi.parameters import point_values
 
         with np.errstate(over="ignore", invalid="ignore"):
@@ -746,6 +750,14 @@ class Analysis:
             f"<div class='sroi-analysis'><h4>{html.escape(self.name)}</h4>"
             f"<p>{html.escape(repr(self))}</p><p>Inputs: {inputs}</p>{table}</div>"
         )
+
+    @property
+    def active_correlations(self) -> tuple[tuple[str, str, float], ...]:
+        """The correlations that apply: those naming a parameter that no field uses are left out
+        (a correlation between estimates that are never drawn has no effect)."""
+        used = set(self._compiled.slots)
+        unused = {name for name in self.parameters if name not in used}
+        return tuple(c for c in self.correlations if c[0] not in unused and c[1] not in unused)
 
     @property
     def stakeholder_names(self) -> list[str]:

@@ -797,11 +797,28 @@ def _named_parameter_rows(analysis: Analysis, R: float, ratio_of: Any) -> list[d
                 why = f"{key!r} has no effect on the ratio at its point value."
             else:
                 candidate = x * (R - r0) / (r1 - r0)
-                if candidate < 0:
-                    why = f"even at zero for {key!r} the ratio is {r0:.4g}, still above {R:g}."
-                else:
+                linear = candidate >= 0 and abs(
+                    float(ratio_of({key: np.array([candidate])})[0]) - R
+                ) <= 1e-9 * max(1.0, R)
+                if linear:
                     sv = candidate
                     why = f"a value of {sv:.6g} for {key!r} brings the ratio to {R:g} (PV is linear in it; {len(slot.paths)} field(s))."
+                else:
+                    # not linear (e.g. the parameter multiplies one outcome twice): bracket and solve
+                    grid = x * np.concatenate([[0.0], np.geomspace(1e-6, 1e6, 241)])
+                    f = np.asarray(ratio_of({key: grid})) - R
+                    change = np.nonzero(np.sign(f[:-1]) * np.sign(f[1:]) <= 0)[0]
+                    if change.size == 0:
+                        side = "above" if f[0] > 0 else "below"
+                        why = f"no value of {key!r} between 0 and 1e6 times its point value brings the ratio to {R:g}: it stays {side}."
+                    else:
+                        j = int(change[np.argmin(np.abs(grid[change] - x))])
+                        sv = _solve(
+                            lambda t, key=key: float(ratio_of({key: np.array([t])})[0]) - R,
+                            float(grid[j]),
+                            float(grid[j + 1]),
+                        )
+                        why = f"a value of {sv:.6g} for {key!r} brings the ratio to {R:g} (Brent's method; the ratio is not linear in it)."
         elif slot.kind == "fraction":
             grid = np.linspace(0.0, 1.0, 201)
             f = np.asarray(ratio_of({key: grid})) - R

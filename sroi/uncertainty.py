@@ -346,7 +346,7 @@ def rank_correlation_matrix(analysis: Analysis, correlations: Iterable[Any] | No
     """
     slots = _slots_of(analysis)
     keys, spearman, _ = _normal_correlation(
-        slots, analysis.correlations if correlations is None else correlations
+        slots, analysis.active_correlations if correlations is None else correlations
     )
     return pd.DataFrame(spearman, index=keys, columns=keys)
 
@@ -450,7 +450,7 @@ def simulate(
     if seed is None:
         seed = np.random.SeedSequence()
     comp = analysis._compiled
-    sampler = _Sampler(comp.slots, seed, analysis.correlations)
+    sampler = _Sampler(comp.slots, seed, analysis.active_correlations)
     keys = sampler.keys
     dists = [cast(Distribution, comp.slots[k].distribution) for k in keys]
     k_max, t_max = _upper_periods(analysis)

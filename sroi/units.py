@@ -190,6 +190,7 @@ def parse_unit(text: str | pint.Unit, field: str = "unit") -> pint.Unit:
         ) from None
 
 
+_THOUSANDS_RE = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][-+]?\d+)?$")
 _NUM_RE = re.compile(
     r"^\s*(?P<num>[-+]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?\s*(?P<unit>.*?)\s*$"
 )
@@ -249,8 +250,15 @@ def parse_quantity(value: Any, field: str = "value", default_unit: str | None = 
             raise UnitError(
                 f"expected a number followed by a unit such as '120 person', got {value!r}", field
             )
+        digits = m.group("num")
+        if "," in digits and not _THOUSANDS_RE.match(digits):
+            raise UnitError(
+                f"{value!r}: a comma is read only as a thousands separator (1,200,000); "
+                "write decimals with a point, e.g. '1.5 person'",
+                field,
+            )
         try:
-            num = float(m.group("num").replace(",", "").replace("_", ""))
+            num = float(digits.replace(",", "").replace("_", ""))
         except ValueError:
             raise UnitError(f"expected a number followed by a unit, got {value!r}", field) from None
         if m.group("pct"):
@@ -267,6 +275,10 @@ def parse_quantity(value: Any, field: str = "value", default_unit: str | None = 
         raise UnitError(f"expected a number or a string such as '120 person', got {value!r}", field)
     if not math.isfinite(q.magnitude):
         raise UnitError(f"expected a finite number, got {value!r}", field)
+    if not q._is_multiplicative:
+        raise UnitError(
+            f"{value!r} has an offset unit (such as degC); use a count, money or time unit", field
+        )
     return q
 
 

@@ -170,3 +170,9 @@ def test_reference_period_beyond_the_outcomes_extends_the_horizon():
 def test_analysis_shows_itself(simple):
     assert repr(simple).startswith("Analysis('Test', currency='GBP'")
     assert "<table" in simple._repr_html_()
+
+
+def test_payback_does_not_depend_on_the_reference_period():
+    base = make_analysis(drop_off=0.1).evaluate()
+    later = make_analysis(drop_off=0.1).replace(reference_period=5).evaluate()
+    assert later.payback_months == pytest.approx(base.payback_months, rel=1e-12)

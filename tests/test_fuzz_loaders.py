@@ -424,6 +424,10 @@ def analyses(draw: Any, text: Any = TEXT) -> sroi.Analysis:
         for _ in range(draw(st.integers(0, 2)))
     ]
     rate = draw(st.floats(-0.05, 0.2) | st.lists(st.floats(0, 0.1), min_size=1, max_size=3))
+    # correlations between two uncertain named parameters ("share" may be a plain number, in which
+    # case a correlation is invalid and the Analysis would rightly refuse it)
+    f, share = sroi.Pert(0.1, 0.2, 0.5), draw(FRACTION | st.just(sroi.Beta(2.0, 5.0)))
+    correlate = isinstance(share, sroi.Distribution) and draw(st.booleans())
     return sroi.Analysis(
         draw(name),
         "GBP",
@@ -432,8 +436,8 @@ def analyses(draw: Any, text: Any = TEXT) -> sroi.Analysis:
         inputs=inputs,
         outputs=[sroi.Output(draw(name), draw(text), draw(st.none() | st.just("5 visit")), draw(text))] * draw(st.integers(0, 1)),
         stakeholders=[sroi.Stakeholder(draw(name), draw(text)) for _ in range(draw(st.integers(0, 2)))],
-        parameters={"f": draw(st.sampled_from([sroi.Pert(0.1, 0.2, 0.5), 0.3])), "share": draw(FRACTION)},
-        correlations=[("f", "share", draw(st.floats(-1, 1)))] * draw(st.integers(0, 1)),
+        parameters={"f": f if correlate or draw(st.booleans()) else 0.3, "share": share},
+        correlations=[("f", "share", draw(st.floats(-1, 1)))] if correlate else [],
         discount_rate=rate,
         discount_timing=draw(st.sampled_from(["end_of_year", "mid_year", "start_of_year", "none"])),
         drop_off_from_year=draw(st.sampled_from([1, 2])),

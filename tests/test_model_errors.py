@@ -151,3 +151,35 @@ def test_proxy_price_year_without_analysis_price_year_warns():
     outcome = sroi.Outcome("s", "o", quantity="1 person", proxy="10 GBP/person", proxy_price_year=2019)
     with pytest.warns(sroi.SROIWarning, match=r"outcomes\[0\]\.proxy.*no price_year"):
         sroi.Analysis("t", "GBP", [outcome], [sroi.Input("F", "g", "1 GBP")])
+
+
+@pytest.mark.parametrize("text", ["1,5 person", "12,50 GBP/person", "1,2345 person"])
+def test_decimal_comma_is_an_error_not_a_thousands_separator(text):
+    with pytest.raises(SROIError, match="thousands separator"):
+        sroi.units.parse_quantity(text, "outcomes[0].quantity")
+
+
+def test_thousands_separators_still_read():
+    assert sroi.units.parse_quantity("1,200,000.5 device").magnitude == 1_200_000.5
+
+
+def test_offset_units_rejected():
+    with pytest.raises(SROIError, match="offset unit"):
+        sroi.loads(doc_with("quantity: 120 person", "quantity: 5 degC"))
+
+
+def test_duplicate_yaml_key_is_an_error():
+    with pytest.raises(SROIError, match="'deadweight' is given twice"):
+        sroi.loads(doc_with("deadweight: 0.2", "deadweight: 0.2\n    deadweight: 0.9"))
+
+
+def test_correlations_are_validated_when_the_model_loads():
+    text = doc_with("deadweight: 0.2", "deadweight: {distribution: uniform, low: 0.1, high: 0.3}")
+    text += "correlations:\n  - [outcomes[0].deadweight, nope, 0.5]\n"
+    with pytest.raises(SROIError, match=r"correlations\[0\].*unknown estimate 'nope'"):
+        sroi.loads(text)
+
+
+def test_negative_seed_is_an_sroi_error(simple):
+    with pytest.raises(SROIError, match="seed"):
+        simple.simulate(10, seed=-1)
