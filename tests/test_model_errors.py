@@ -175,7 +175,7 @@ def test_duplicate_yaml_key_is_an_error():
 
 def test_correlations_are_validated_when_the_model_loads():
     text = doc_with("deadweight: 0.2", "deadweight: {distribution: uniform, low: 0.1, high: 0.3}")
-    text += "correlations:\n  - [outcomes[0].deadweight, nope, 0.5]\n"
+    text += 'correlations:\n  - ["outcomes[0].deadweight", nope, 0.5]\n'
     with pytest.raises(SROIError, match=r"correlations\[0\].*unknown estimate 'nope'"):
         sroi.loads(text)
 
