@@ -34,8 +34,9 @@ Storing estimates for a model file
 ----------------------------------
 :func:`save_estimates` writes the estimates as model-file ``parameters:`` entries
 (distribution dicts, with the value, interval, n, method and formula as comments) and
-``correlations:``. Paste them into the model file's ``parameters:`` and refer to them from
-outcomes with ``{param: name}``, or in Python::
+``correlations:``. A model file references the stored file with a top-level
+``parameters_from: estimates.yaml`` (a path relative to the model file, or a list of them) and
+refers to the estimates from outcomes with ``{param: name}``; or in Python::
 
     save_estimates({"deadweight_online": dw, "attribution_others": att}, "estimates.yaml")
     a = sroi.load("model.yaml")   # the model file has the same names under parameters:

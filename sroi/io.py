@@ -68,6 +68,7 @@ _TOP_KEYS = (
     "outputs",
     "outcomes",
     "parameters",
+    "parameters_from",
     "correlations",
 )
 _OUTCOME_KEYS = (
@@ -314,12 +315,53 @@ def read_yaml_file(path: str | os.PathLike[str], field: str = "model file") -> A
 def loads(text: str) -> Analysis:
     """Parse a model file from a YAML string (see :func:`load`)."""
     doc = parse_yaml(text)
+    if isinstance(doc, Mapping) and "parameters_from" in doc:
+        raise SROIError(
+            "parameters_from names files relative to the model file: read the model with sroi.load(path)",
+            "parameters_from",
+        )
     if not isinstance(doc, Mapping):
         raise SROIError(
             f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
             "model file",
         )
     return analysis_from_dict(doc)
+
+
+def _merge_parameter_files(doc: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """Resolve ``parameters_from:`` (files of stored estimates, relative to the model file).
+
+    Each file holds ``parameters:`` and optionally ``correlations:`` (as written by
+    :func:`sroi.evidence.save_estimates`); they are added to the model's own. A name defined in
+    two places is an error.
+    """
+    files = doc.get("parameters_from")
+    if files is None:
+        return dict(doc)
+    if isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise SROIError(f"expected a file name or a list of file names, got {files!r}", "parameters_from")
+    from sroi.evidence_models import load_correlations, load_estimates
+
+    out = {k: v for k, v in doc.items() if k != "parameters_from"}
+    params = dict(out.get("parameters") or {})
+    correlations = list(out.get("correlations") or [])
+    for i, name in enumerate(files):
+        path = (base / name).resolve()
+        with _prefixed(f"parameters_from[{i}]"):
+            stored = load_estimates(path)
+            for key, dist in stored.items():
+                if key in params:
+                    raise SROIError(
+                        f"parameter {key!r} is defined twice (in the model file and in {name})", ""
+                    )
+                params[key] = dist.to_dict()
+            correlations += [list(c) for c in load_correlations(path)]
+    out["parameters"] = params
+    if correlations:
+        out["correlations"] = correlations
+    return out
 
 
 def load(path: str | os.PathLike[str]) -> Analysis:
@@ -345,7 +387,7 @@ def load(path: str | os.PathLike[str]) -> Analysis:
             f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
             "model file",
         )
-    return analysis_from_dict(doc)
+    return analysis_from_dict(_merge_parameter_files(doc, Path(path).resolve().parent))
 
 
 def _out_value(v: Any) -> Any:

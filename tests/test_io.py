@@ -192,3 +192,21 @@ def test_cli_report_writes_html_and_xlsx_and_imports_back(tmp_path, capsys):
     assert main(["import-xlsx", str(xlsx), "-o", str(back)]) == 0
     assert sroi.load(back) == sroi.load(model)
     capsys.readouterr()
+
+
+def test_model_file_references_stored_estimates(tmp_path):
+    # issue #5: a model file may reference estimates stored by sroi.evidence.save_estimates
+    from sroi.evidence import save_estimates
+    from sroi.evidence_models import Estimate
+
+    est = Estimate(0.4, 0.02, 0.36, 0.44, n=500, method="hand-made for the test", scale="share", name="dw")
+    save_estimates({"dw_estimated": est}, tmp_path / "estimates.yaml")
+    text = dataset_path("example", "digital_inclusion.yaml").read_text()
+    text = text.replace("deadweight: 0.39", "deadweight: {param: dw_estimated}", 1)
+    text = text.replace("inputs:", "parameters_from: estimates.yaml\ninputs:", 1)
+    (tmp_path / "model.yaml").write_text(text)
+    a = sroi.load(tmp_path / "model.yaml")
+    assert a.parameters["dw_estimated"].central() == pytest.approx(0.4)
+    assert sroi.load(sroi.save(a, tmp_path / "again.yaml")) == a  # saved inline, identical
+    with pytest.raises(sroi.SROIError, match="parameters_from"):
+        sroi.loads(text)
