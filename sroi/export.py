@@ -340,14 +340,9 @@ def read_csv_value_map(source: str | os.PathLike[str] | _io.TextIOBase) -> pd.Da
         One row per outcome, glossary column names; :func:`sroi.io.outcomes_from_frame` turns
         it into outcomes.
     """
-    from sroi.io import read_value_map
+    from sroi.io import read_csv_text, read_value_map
 
-    try:
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise SROIError(f"no such file: {str(source)!r}", "value map") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise SROIError(f"could not read the CSV: {exc}", "value map") from None
+    frame = read_csv_text(source)
     frame.columns = pd.Index([unescape_formula(str(c)) for c in frame.columns])
     frame = frame.map(lambda v: unescape_formula(v) if isinstance(v, str) else v)
     return read_value_map(frame)

@@ -44,6 +44,7 @@ __all__ = [
     "outcomes_from_frame",
     "parse_yaml",
     "read_yaml_file",
+    "read_csv_text",
     "read_value_map",
     "save",
     "to_frame",
@@ -620,6 +621,22 @@ def outcomes_from_frame(frame: pd.DataFrame) -> list[Outcome]:
     return outcomes
 
 
+def read_csv_text(source: str | os.PathLike[str] | _io.TextIOBase) -> pd.DataFrame:
+    """Read a CSV table with every cell as text (nothing converted, nothing evaluated).
+
+    Raises
+    ------
+    SROIError
+        A missing file or a file that is not CSV, naming the value map.
+    """
+    try:
+        return pd.read_csv(source, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise SROIError(f"no such file: {str(source)!r}", "value map") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise SROIError(f"could not read the CSV: {exc}", "value map") from None
+
+
 def read_value_map(source: str | os.PathLike[str] | _io.TextIOBase | pd.DataFrame) -> pd.DataFrame:
     """Read and validate a Value Map table (CSV path, file object or DataFrame).
 
@@ -631,15 +648,7 @@ def read_value_map(source: str | os.PathLike[str] | _io.TextIOBase | pd.DataFram
     pandas.DataFrame
         One row per outcome, glossary column names (as :func:`to_frame`).
     """
-    if isinstance(source, pd.DataFrame):
-        frame = source.copy()
-    else:
-        try:
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False)
-        except FileNotFoundError:
-            raise SROIError(f"no such file: {str(source)!r}", "value map") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-            raise SROIError(f"could not read the CSV: {exc}", "value map") from None
+    frame = source.copy() if isinstance(source, pd.DataFrame) else read_csv_text(source)
     outcomes = outcomes_from_frame(frame)
     return pd.DataFrame([to_frame_row(o) for o in outcomes], columns=_FRAME_COLUMNS)
 
