@@ -1,9 +1,18 @@
 """sroi: Social Return on Investment, unit-safe and honest about uncertainty.
 
 The method follows "A Guide to Social Return on Investment" (Cabinet Office / SROI Network,
-2012); see ``SROI_METHOD.md`` in the documentation for every formula and convention.
+2012); ``docs/method.md`` in the repository states every formula and convention.
+
+The package is layered, imports pointing only downward: foundations (:mod:`sroi.exceptions`,
+:mod:`sroi.glossary`, :mod:`sroi.validation`, :mod:`sroi.defaults`, :mod:`sroi.safe_yaml`,
+:mod:`sroi.units`, :mod:`sroi.engine`, :mod:`sroi.distributions`, :mod:`sroi.money`...) ->
+the Value Map and its compiler (:mod:`sroi.valuemap`, :mod:`sroi.compiler`) -> analyses of a
+compiled model (:mod:`sroi.result`, :mod:`sroi.uncertainty`, :mod:`sroi.sensitivity`...) ->
+the coordinator :class:`Analysis` (:mod:`sroi.analysis`) -> formats (:mod:`sroi.io`) and
+finance (:mod:`sroi.finance`) -> :mod:`sroi.report` -> :mod:`sroi.cli`.
 """
 
+from sroi.analysis import Analysis
 from sroi.benchmarks import check_analysis, practice_benchmarks
 from sroi.distributions import (
     Beta,
@@ -17,32 +26,32 @@ from sroi.distributions import (
     Uniform,
 )
 from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
-from sroi.finance import CreditLine, credit_line, debt_capacity
-from sroi.io import dumps, load, loads, read_value_map, save, to_frame
-from sroi.model import Analysis, Input, Outcome, Output, Ref, Stakeholder
+from sroi.finance import CreditLine, credit_line, debt_capacity, margin_ratchet
+from sroi.io import (
+    dumps,
+    load,
+    loads,
+    read_value_map,
+    read_value_map_xlsx,
+    save,
+    to_frame,
+    write_value_map_xlsx,
+)
 from sroi.money import Conversion, Rates, convert
 from sroi.proxies import get_proxy, load_proxies, search_proxies
-from sroi.ratchet import margin_ratchet
+from sroi.report import Report, analyse
 from sroi.result import Result
 from sroi.uncertainty import Simulation, simulate
 from sroi.units import Q_, define_count_unit, define_currency, ureg
+from sroi.valuemap import Input, Outcome, Output, Ref, Stakeholder
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
-    "Simulation",
-    "simulate",
-    "Conversion",
-    "Rates",
-    "check_analysis",
-    "convert",
-    "get_proxy",
-    "load_proxies",
-    "practice_benchmarks",
-    "search_proxies",
     "Q_",
     "Analysis",
     "Beta",
+    "Conversion",
     "ConversionError",
     "CreditLine",
     "Discrete",
@@ -54,24 +63,37 @@ __all__ = [
     "Outcome",
     "Output",
     "Pert",
+    "Rates",
     "Ref",
+    "Report",
     "Result",
     "SROIError",
     "SROIWarning",
+    "Simulation",
     "Stakeholder",
     "Triangular",
     "UnitError",
     "Uniform",
+    "analyse",
+    "check_analysis",
+    "convert",
     "credit_line",
     "debt_capacity",
     "define_count_unit",
     "define_currency",
     "dumps",
+    "get_proxy",
     "load",
-    "margin_ratchet",
+    "load_proxies",
     "loads",
+    "margin_ratchet",
+    "practice_benchmarks",
     "read_value_map",
+    "read_value_map_xlsx",
     "save",
+    "search_proxies",
+    "simulate",
     "to_frame",
     "ureg",
+    "write_value_map_xlsx",
 ]

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from sroi import defaults
 from sroi.exceptions import SROIError
 
 __all__ = ["build_parser", "main"]
@@ -68,7 +69,7 @@ def _report(args: argparse.Namespace) -> int:
         print("\nConversions:")
         _print_frame(result.conversions.drop(columns=["source"]))
     if args.xlsx:
-        from sroi.excel import write_value_map_xlsx
+        from sroi.io import write_value_map_xlsx
 
         write_value_map_xlsx(analysis, args.xlsx, result=result)
         print(f"\nWrote the value map workbook to {args.xlsx}")
@@ -125,9 +126,8 @@ def _break_even(args: argparse.Namespace) -> int:
 
 
 def _credit(args: argparse.Namespace) -> int:
-    from sroi.finance import credit_line
+    from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
     from sroi.io import load
-    from sroi.report import CreditScenario, apply_changes, load_credit_scenarios
 
     analysis = load(args.model)
     options = {
@@ -179,8 +179,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _import_xlsx(args: argparse.Namespace) -> int:
-    from sroi.excel import read_value_map_xlsx
-    from sroi.io import save
+    from sroi.io import read_value_map_xlsx, save
 
     analysis = read_value_map_xlsx(args.workbook)
     save(analysis, args.output)
@@ -199,9 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     def model_arg(p: Any) -> None:
         p.add_argument("model", help="model file (YAML, format 1)")
 
-    def mc_args(p: Any, n: int = 20_000) -> None:
-        p.add_argument("-n", type=int, default=n, help=f"Monte Carlo draws (default {n})")
-        p.add_argument("--seed", type=int, default=20231125, help="random seed (default 20231125)")
+    def mc_args(p: Any, n: int = defaults.DRAWS) -> None:
+        p.add_argument("-n", type=int, default=n, help=f"Monte Carlo draws (default {n:,})")
+        p.add_argument(
+            "--seed", type=int, default=defaults.SEED, help=f"random seed (default {defaults.SEED})"
+        )
 
     p = sub.add_parser("report", help="print the value map and the results; optionally write HTML and xlsx")
     model_arg(p)

@@ -11,7 +11,7 @@ Shapes: ``S`` samples, ``O`` outcomes, ``K`` years of an outcome's life (the lon
 Notes
 -----
 For outcome i in year k of its life (k = 1..duration), falling in period t = start + k - 1
-(SROI_METHOD.md §2)::
+(docs/method.md §3)::
 
     impact_i     = quantity_i * proxy_i * (1 - deadweight_i) * (1 - displacement_i) * (1 - attribution_i)
     value_i,k    = impact_i,k * (1 - drop_off_i) ** max(0, k - f + 1)     f = drop_off_from_year
@@ -39,8 +39,7 @@ import numpy as np
 
 __all__ = ["DISCOUNT_TIMINGS", "EngineArrays", "EngineOutput", "discount_factors", "outcome_values", "run"]
 
-#: Discount timing conventions (SROI_METHOD.md §3).
-DISCOUNT_TIMINGS = ("end_of_year", "mid_year", "start_of_year", "none")
+from sroi.glossary import DISCOUNT_TIMINGS
 
 
 @dataclass(frozen=True)
@@ -49,15 +48,18 @@ class EngineArrays:
 
     Attributes
     ----------
-    gross : ndarray, shape (S, O, K) or (S, O, 1)
-        quantity x proxy per year of each outcome's life, before filters [currency year^-1].
-        A last axis of length 1 means the same quantity every year.
+    quantity : ndarray, shape (S, O, K) or (S, O, 1)
+        Units reached by each outcome in each year of its life (a last axis of length 1: the
+        same every year) [count].
+    proxy : ndarray, shape (S, O, K) or (S, O, 1)
+        Value of one unit reached for one year, in the analysis currency [currency count^-1
+        year^-1] (the same every year when the last axis has length 1).
     deadweight, displacement, attribution, drop_off : ndarray, shape (S, O)
         Fractions in [0, 1].
     duration : ndarray of int, shape (S, O)
         Years each outcome lasts (1..100).
     start : ndarray of int, shape (O,)
-        Period of each outcome's first year (1 or 2).
+        Period of each outcome's first year (1..100).
     rates : ndarray, shape (S, T) or (1, T)
         Discount rate of each period 1..T.
     inputs : ndarray, shape (S, J)
@@ -66,7 +68,8 @@ class EngineArrays:
         Period of each input (0 = undiscounted).
     """
 
-    gross: np.ndarray
+    quantity: np.ndarray
+    proxy: np.ndarray
     deadweight: np.ndarray
     displacement: np.ndarray
     attribution: np.ndarray
@@ -90,6 +93,11 @@ class EngineOutput:
     present_value, total_inputs, net_present_value, ratio, net_ratio, payback_months : ndarray (S,)
     period_values : ndarray (S, O, T) or None
         Undiscounted value of each outcome in each period 1..T (only when asked for).
+    period_present_values : ndarray (S, O, T) or None
+        The same, discounted (in the reference period's money); sums to
+        ``present_value_by_outcome`` over periods.
+    period_inputs : ndarray (S, T + 1) or None
+        Inputs paid in each period 0..T, undiscounted (only when asked for).
     discount : ndarray (S or 1, T + 1)
         Discount factor of periods 0..T.
     """
@@ -104,6 +112,8 @@ class EngineOutput:
     payback_months: np.ndarray
     period_values: np.ndarray | None
     discount: np.ndarray
+    period_present_values: np.ndarray | None = None
+    period_inputs: np.ndarray | None = None
 
 
 def discount_factors(rates: np.ndarray, timing: str = "end_of_year") -> np.ndarray:
@@ -114,7 +124,7 @@ def discount_factors(rates: np.ndarray, timing: str = "end_of_year") -> np.ndarr
     rates : array_like, shape (..., T)
         Discount rate of each period 1..T (fractions, > -1).
     timing : {"end_of_year", "mid_year", "start_of_year", "none"}
-        When in each period the value is received (SROI_METHOD.md §3).
+        When in each period the value is received (docs/method.md §4).
 
     Returns
     -------
@@ -211,7 +221,7 @@ def run(
     reference_period : int
         Period whose money values are reported (default 0: present values). An evaluative
         analysis of past periods can state them at a later reference period k: every discount
-        factor is divided by D(k), compounding earlier periods forward (SROI_METHOD.md §3). The
+        factor is divided by D(k), compounding earlier periods forward (docs/method.md §4). The
         ratio does not change; PV, inputs and NPV are in period-k money.
 
     Returns
@@ -220,12 +230,12 @@ def run(
 
     Notes
     -----
-    The formulas are in the module docstring (SROI_METHOD.md §2-3). Where inputs are zero the
+    The formulas are in the module docstring (docs/method.md §3-4). Where inputs are zero the
     ratio is NaN; :class:`sroi.Analysis` rejects such models before they reach the engine.
     """
     a = arrays
     filters = (1.0 - a.deadweight) * (1.0 - a.displacement) * (1.0 - a.attribution)
-    impact_years = a.gross * filters[..., None]
+    impact_years = a.quantity * a.proxy * filters[..., None]
     k_max = int(np.max(a.duration))
     values = outcome_values(impact_years, a.drop_off, a.duration, drop_off_from_year, k_max)
     n_periods = a.rates.shape[-1]
@@ -250,18 +260,23 @@ def run(
         # payback on present-value inputs whatever the reference period (the impact is not rebased)
         inputs_pv = total_inputs * ref
         payback = np.where(annual > 0, inputs_pv / np.where(annual > 0, annual, 1.0) * 12.0, np.inf)
-    period_values = None
-    if per_period and n_periods == k_max and np.all(a.start == 1):
-        period_values = values  # outcome year k is period k: already laid out by period
-    elif per_period:
+    period_values = period_pv = period_inputs = None
+    if per_period:
         s = values.shape[0]
-        period_values = np.zeros((s, values.shape[1], n_periods))
-        for st in np.unique(a.start):
-            sel = a.start == st
-            if sel.all():  # one start for every outcome: a plain slice, no fancy-index copy
-                period_values[:, :, st - 1 : st - 1 + k_max] = values
-            else:
-                period_values[:, sel, st - 1 : st - 1 + k_max] = values[:, sel]
+        if n_periods == k_max and np.all(a.start == 1):
+            period_values = values  # outcome year k is period k: already laid out by period
+        else:
+            period_values = np.zeros((s, values.shape[1], n_periods))
+            for st in np.unique(a.start):
+                sel = a.start == st
+                if sel.all():  # one start for every outcome: a plain slice, no fancy-index copy
+                    period_values[:, :, st - 1 : st - 1 + k_max] = values
+                else:
+                    period_values[:, sel, st - 1 : st - 1 + k_max] = values[:, sel]
+        period_pv = period_values * disc[:, None, 1:]
+        period_inputs = np.zeros((a.inputs.shape[0], n_periods + 1))
+        for j, year in enumerate(a.input_years):
+            period_inputs[:, year] += a.inputs[:, j]
     return EngineOutput(
         impact=np.broadcast_to(impact, pv_o.shape),
         present_value_by_outcome=pv_o,
@@ -273,4 +288,6 @@ def run(
         payback_months=payback,
         period_values=period_values,
         discount=disc,
+        period_present_values=period_pv,
+        period_inputs=period_inputs,
     )

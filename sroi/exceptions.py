@@ -7,7 +7,10 @@ received, what was expected and, where it helps, what to do.
 
 from __future__ import annotations
 
-__all__ = ["SROIError", "SROIWarning", "UnitError", "ConversionError", "ConvergenceError"]
+import contextlib
+from collections.abc import Iterator
+
+__all__ = ["ConversionError", "ConvergenceError", "SROIError", "SROIWarning", "UnitError", "field_prefix"]
 
 
 class SROIError(ValueError):
@@ -49,3 +52,32 @@ class ConvergenceError(SROIError):
 
 class SROIWarning(UserWarning):
     """An input that is allowed but needs a justification (e.g. outside published practice)."""
+
+
+@contextlib.contextmanager
+def field_prefix(prefix: str) -> Iterator[None]:
+    """Re-raise :class:`SROIError` raised inside the block with ``prefix`` added to its field path.
+
+    Used where a nested object is validated on its own (an outcome knows its fields as
+    ``deadweight``; inside an analysis it is ``outcomes[2].deadweight``).
+
+    Examples
+    --------
+    >>> try:
+    ...     with field_prefix("outcomes[2]"):
+    ...         raise SROIError("expected a fraction", "deadweight")
+    ... except SROIError as exc:
+    ...     print(exc)
+    outcomes[2].deadweight: expected a fraction
+    """
+    try:
+        yield
+    except SROIError as exc:
+        if exc.field and exc.field.startswith(prefix):
+            raise
+        sub = exc.field or ""
+        msg = str(exc)
+        if sub and msg.startswith(f"{sub}: "):
+            msg = msg[len(sub) + 2 :]
+        joined = f"{prefix}.{sub}" if sub and not sub.startswith("[") else f"{prefix}{sub}"
+        raise type(exc)(msg, joined) from None

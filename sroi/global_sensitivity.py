@@ -1,7 +1,7 @@
 """Global sensitivity on the one engine: Sobol indices, and sample-based measures on any
 Monte Carlo output (standardised rank regression, delta indices).
 
-Sobol indices evaluate a Saltelli design through ``analysis._run`` in one vectorised call;
+Sobol indices evaluate a Saltelli design through the compiled model's engine in one vectorised call;
 the sample-based measures read the draws and outputs of an existing
 :class:`~sroi.uncertainty.Simulation` (or any draws table), so no extra model runs are needed.
 
@@ -27,17 +27,18 @@ from scipy import stats
 
 from sroi.distributions import make_rng
 from sroi.exceptions import SROIError, SROIWarning
-from sroi.sensitivity import _check_output, _uncertain
+from sroi.sensitivity import check_output
+from sroi.validation import check_level
 
 if TYPE_CHECKING:
-    from sroi.model import Analysis
+    from sroi.compiler import AnalysisLike
 
 __all__ = ["delta_indices", "rank_regression", "sobol"]
 
 
 # -- global sensitivity -----------------------------------------------------------------------
 def sobol(
-    analysis: Analysis,
+    analysis: AnalysisLike,
     n: int = 1024,
     seed: int | np.random.Generator | np.random.SeedSequence | None = None,
     calc_second_order: bool = False,
@@ -117,22 +118,19 @@ def sobol(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    _check_output(output)
+    check_output(output)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or n & (n - 1):
         raise SROIError(f"expected a power of 2 such as 1024 (Sobol sequences need one), got {n!r}", "n")
-    if not 0 < conf_level < 1:
-        raise SROIError(
-            f"expected a confidence level in (0, 1) such as 0.95, got {conf_level!r}", "conf_level"
-        )
-    unc = _uncertain(analysis)
+    check_level(conf_level, "conf_level")
+    unc = analysis.compiled.uncertain()
     if not unc:
         raise SROIError(
             "the analysis has no uncertain estimates; give some estimates a distribution", "analysis"
         )
-    if analysis.correlations:
+    if analysis.active_correlations:
         warnings.warn(
             "Sobol indices assume independent estimates; the analysis's correlations "
-            f"({len(analysis.correlations)}) are ignored here",
+            f"({len(analysis.active_correlations)}) are ignored here",
             SROIWarning,
             stacklevel=2,
         )
@@ -144,7 +142,7 @@ def sobol(
     for j, s in enumerate(unc):
         assert s.distribution is not None
         values[s.key] = np.asarray(s.distribution.ppf(u[:, j]), dtype=float)
-    y = np.asarray(getattr(analysis._run(values), output), dtype=float)
+    y = np.asarray(getattr(analysis.compiled.run(values), output), dtype=float)
     if not np.all(np.isfinite(y)):
         raise SROIError(f"the {output} is not finite for some samples; check inputs can be zero", "output")
     if np.ptp(y) == 0:
@@ -196,7 +194,7 @@ def _draws_and_output(simulation_or_draws: Any, output: Any) -> tuple[pd.DataFra
             )
         draws = found
         if isinstance(output, str):
-            _check_output(output)
+            check_output(output)
             y, name = np.asarray(getattr(simulation_or_draws, output), dtype=float).reshape(-1), output
         else:
             y, name = np.asarray(output, dtype=float).reshape(-1), "output"

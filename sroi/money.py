@@ -306,11 +306,39 @@ class Rates:
 
     def _copy(self) -> Rates:
         new = copy.copy(self)
+        new.__dict__.pop("_fingerprint_cache", None)
         new._explicit = dict(self._explicit)
         new._income = dict(self._income)
         new._ppp_country = dict(self._ppp_country)
         new._cpi_country = dict(self._cpi_country)
         return new
+
+    def _fingerprint(self) -> tuple[Any, ...]:
+        """Everything that decides a conversion, as a hashable value (equal rates convert alike)."""
+        cached = self.__dict__.get("_fingerprint_cache")
+        if cached is None:
+            cached = tuple(
+                frozenset(d.items())
+                for d in (
+                    self._fx,
+                    self._ppp,
+                    self._cpi,
+                    self._ppp_country,
+                    self._cpi_country,
+                    self._explicit,
+                    self._income,
+                )
+            )
+            self.__dict__["_fingerprint_cache"] = cached
+        return cached
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Rates):
+            return NotImplemented
+        return self is other or self._fingerprint() == other._fingerprint()
+
+    def __hash__(self) -> int:
+        return hash(self._fingerprint())
 
     def available(self) -> list[str]:
         """Currencies these rates can convert (some only by one basis).

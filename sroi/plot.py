@@ -2,7 +2,7 @@
 
 Every function draws on a matplotlib Axes (a new figure when ``ax`` is None) and returns it;
 nothing calls ``plt.show()``, so the functions work with any backend, including ``Agg``.
-Numbers come from the engine (:func:`sroi.engine.run` through ``analysis._run``) or from
+Numbers come from the engine (:func:`sroi.engine.run` through ``analysis.compiled.run``) or from
 results computed by it: no chart repeats the SROI arithmetic.
 
 References
@@ -19,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 from sroi.exceptions import SROIError
+from sroi.glossary import FILTERS
+from sroi.result import evaluate
+from sroi.sensitivity import tornado
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -45,8 +48,8 @@ def _as_result(obj: Any) -> Any:
     """A Result from a Result or an Analysis (evaluated at point values)."""
     if hasattr(obj, "by_outcome") and hasattr(obj, "analysis"):
         return obj
-    if hasattr(obj, "evaluate") and hasattr(obj, "_run"):
-        return obj.evaluate()
+    if hasattr(obj, "compiled") and hasattr(obj, "outcomes"):
+        return evaluate(obj)
     raise SROIError(f"expected a Result or an Analysis, got {type(obj).__name__}", "result")
 
 
@@ -87,8 +90,6 @@ def plot_tornado(df_or_analysis: Any, ax: Axes | None = None, **kwargs: Any) -> 
     2
     >>> plt.close(ax.figure)
     """
-    from sroi.sensitivity import tornado
-
     df = df_or_analysis if isinstance(df_or_analysis, pd.DataFrame) else tornado(df_or_analysis, **kwargs)
     output = df.attrs.get("output", "ratio")
     lo_col, hi_col = f"{output}_low", f"{output}_high"
@@ -211,12 +212,10 @@ def plot_waterfall(result: Any, ax: Axes | None = None) -> Axes:
     [10000, 2000, 0, 0, 0, 0, 8000]
     >>> plt.close(ax.figure)
     """
-    from sroi.sensitivity import _stack
-
     res = _as_result(result)
     analysis = res.analysis
-    comp = analysis._compiled
-    steps = ("deadweight", "displacement", "attribution", "drop_off")
+    comp = analysis.compiled
+    steps = FILTERS
     paths = {name: [spec.filters[name][1] for spec in comp.outcomes] for name in steps}
     no_discount = {p: 0.0 for _, p in comp.rates}
     settings = []
@@ -224,7 +223,7 @@ def plot_waterfall(result: Any, ax: Axes | None = None) -> Axes:
         off = {p: 0.0 for name in steps[j:] for p in paths[name]}
         settings.append({**off, **no_discount})
     settings.append({})
-    out = analysis._run(_stack(analysis, settings))
+    out = comp.run_settings(settings)
     stages = np.asarray(out.present_value, dtype=float)
     labels = [
         "gross value",

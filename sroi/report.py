@@ -1,5 +1,10 @@
-"""The whole analysis in one call: point result, Monte Carlo, tornado, switching values,
-practice benchmarks and credit-line scenarios, with tables and figures written to a folder.
+"""The whole analysis in one call, and its report: tables, figures and one HTML file.
+
+:func:`analyse` runs the point result, Monte Carlo, tornado, switching values, practice
+benchmarks and credit-line scenarios; :class:`Report` holds them, writes every table and
+figure to a folder (:meth:`Report.write`) and renders a self-contained HTML report
+(:meth:`Report.to_html`, :func:`write_html`): one file, no network access, figures embedded.
+It reads on a phone (responsive layout, wide tables scroll sideways) and prints cleanly.
 
 :func:`analyse` is what ``make demo`` and ``sroi analyse MODEL`` run. It composes the other
 modules and adds no arithmetic of its own: every number comes from the one engine through
@@ -18,130 +23,37 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
+import base64
 import html
+import io
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sroi.exceptions import SROIError
-from sroi.model import Analysis, _prefixed
+from sroi import defaults, plot
+from sroi.analysis import Analysis
+from sroi.benchmarks import check_analysis
+from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
+from sroi.io.export import export_tables
+from sroi.result import Result
+from sroi.uncertainty import Simulation, simulate
 
-__all__ = ["CreditScenario", "Report", "analyse", "apply_changes", "load_credit_scenarios"]
-
-_OUTCOME_CHANGES = ("cash_tier", "contracted", "payer")
-_CREDIT_OPTIONS = ("haircut", "dscr_p50", "dscr_p90", "loan_rate", "percentile", "tenor", "cv")
-_PATH_RE = re.compile(r"^outcomes\[(\d+)\]$")
-
-
-@dataclass(frozen=True)
-class CreditScenario:
-    """Who is bound to pay for which outcome, and the lender's terms, for one credit-line case.
-
-    Parameters
-    ----------
-    name : str
-    description : str
-        Plain-language statement of the scenario (shown next to the line).
-    changes : mapping
-        ``{"outcomes[i]": {"cash_tier": ..., "contracted": ..., "payer": ...}}``. Only the cash
-        tier, contract and payer can change: a scenario never changes the social value.
-    credit : mapping
-        Keyword arguments of :func:`sroi.finance.credit_line` (``haircut``, ``dscr_p50``,
-        ``dscr_p90``, ``loan_rate``, ``percentile``, ``tenor``).
-    illustrative : bool
-        True when the scenario is not a real contract; reports label it so.
-    """
-
-    name: str
-    description: str = ""
-    changes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    credit: Mapping[str, Any] = field(default_factory=dict)
-    illustrative: bool = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise SROIError(f"expected a scenario name, got {self.name!r}", "name")
-        for key, change in self.changes.items():
-            if not _PATH_RE.match(str(key)):
-                raise SROIError(f"expected a field path such as 'outcomes[4]', got {key!r}", "changes")
-            if not isinstance(change, Mapping) or set(change) - set(_OUTCOME_CHANGES):
-                raise SROIError(
-                    f"a scenario may change only {_OUTCOME_CHANGES} of an outcome, got {change!r}",
-                    f"changes.{key}",
-                )
-        unknown = set(self.credit) - set(_CREDIT_OPTIONS)
-        if unknown:
-            raise SROIError(
-                f"unknown credit option(s) {sorted(unknown)}; expected {_CREDIT_OPTIONS}", "credit"
-            )
-
-
-def apply_changes(analysis: Analysis, changes: Mapping[str, Mapping[str, Any]]) -> Analysis:
-    """A copy of ``analysis`` with the cash tier, contract or payer of some outcomes changed.
-
-    Parameters
-    ----------
-    analysis : Analysis
-    changes : mapping
-        ``{"outcomes[i]": {"cash_tier": "B", "contracted": True, "payer": "..."}}``.
-
-    Returns
-    -------
-    Analysis
-        Validated again; the social value is unchanged.
-
-    Raises
-    ------
-    SROIError
-        An outcome index out of range or an invalid tier, naming ``outcomes[i]``.
-    """
-    outcomes = list(analysis.outcomes)
-    for key, change in changes.items():
-        m = _PATH_RE.match(str(key))
-        if not m:
-            raise SROIError(f"expected a field path such as 'outcomes[4]', got {key!r}", "changes")
-        i = int(m.group(1))
-        if i >= len(outcomes):
-            raise SROIError(
-                f"the analysis has {len(outcomes)} outcomes; there is no outcomes[{i}]", "changes"
-            )
-        with _prefixed(f"outcomes[{i}]"):
-            outcomes[i] = dataclasses.replace(outcomes[i], **dict(change))
-    return analysis.replace(outcomes=outcomes)
-
-
-def load_credit_scenarios(path: str | os.PathLike[str]) -> list[CreditScenario]:
-    """Read credit-line scenarios from YAML (``scenarios: [{name, description, changes, credit,
-    illustrative}]``), e.g. ``datasets/elderly_mode/credit_scenarios.yaml``."""
-    from sroi.io import read_yaml_file
-
-    doc = read_yaml_file(path, "credit scenarios")
-    if not isinstance(doc, Mapping) or not isinstance(doc.get("scenarios"), list):
-        raise SROIError("expected a mapping with a list under 'scenarios'", "credit scenarios")
-    out = []
-    for i, s in enumerate(doc["scenarios"]):
-        if not isinstance(s, Mapping):
-            raise SROIError(f"expected a mapping, got {s!r}", f"scenarios[{i}]")
-        unknown = set(s) - {"name", "description", "changes", "credit", "illustrative"}
-        if unknown:
-            raise SROIError(f"unknown key(s) {sorted(unknown)}", f"scenarios[{i}]")
-        with _prefixed(f"scenarios[{i}]"):
-            out.append(
-                CreditScenario(
-                    name=s.get("name", ""),
-                    description=s.get("description", ""),
-                    changes=s.get("changes") or {},
-                    credit=s.get("credit") or {},
-                    illustrative=bool(s.get("illustrative", False)),
-                )
-            )
-    return out
+__all__ = [
+    "SECTIONS",
+    "CreditScenario",
+    "Report",
+    "analyse",
+    "apply_changes",
+    "load_credit_scenarios",
+    "render_html",
+    "write_html",
+]
 
 
 @dataclass
@@ -149,8 +61,8 @@ class Report:
     """Everything :func:`analyse` computed, with its tables, figures and a printed summary."""
 
     analysis: Analysis
-    result: Any
-    simulation: Any
+    result: Result
+    simulation: Simulation
     tornado: pd.DataFrame
     break_even: pd.DataFrame
     practice: pd.DataFrame
@@ -196,8 +108,6 @@ class Report:
         PV by stakeholder, cumulative value against inputs."""
         import matplotlib.pyplot as plt
 
-        from sroi import plot
-
         draw: dict[str, tuple[Any, tuple[float, float]]] = {
             "tornado": (lambda ax: plot.plot_tornado(self.tornado.head(15), ax=ax), (9, 10)),
             "ratio_distribution": (
@@ -220,8 +130,6 @@ class Report:
         """Write every table (CSV) and figure (PNG) into ``directory``; return the paths."""
         import matplotlib.pyplot as plt
 
-        from sroi.export import export_tables
-
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         paths = list(export_tables(_TablesOf(self.tables()), out, formats=("csv",)))
@@ -237,7 +145,7 @@ class Report:
     def summary_text(self, top: int = 5) -> str:
         """The headline numbers in plain text (what ``make demo`` prints)."""
         r, s, cur = self.result, self.simulation, self.analysis.currency
-        lo, hi = s.interval(0.8)
+        lo, hi = s.interval(defaults.INTERVAL_LEVEL)
         p50 = float(pd.Series(s.ratio).median())
         lines = [
             f"{self.analysis.name}",
@@ -281,9 +189,7 @@ class Report:
         return "\n".join(lines)
 
     def to_html(self, path: str | os.PathLike[str], title: str | None = None) -> Path:
-        """Write a self-contained HTML report (see :func:`sroi.html_report.write_html`)."""
-        from sroi.html_report import write_html
-
+        """Write a self-contained HTML report (see :func:`write_html`)."""
         return write_html(self, path, title)
 
     def __repr__(self) -> str:
@@ -294,7 +200,7 @@ class Report:
 
 
 class _TablesOf:
-    """Adapter giving a dict of tables the ``tables()`` interface of :func:`sroi.export.export_tables`."""
+    """Adapter giving a dict of tables the ``tables()`` interface of :func:`sroi.io.export.export_tables`."""
 
     def __init__(self, tables: Mapping[str, pd.DataFrame]) -> None:
         self._tables = dict(tables)
@@ -327,8 +233,8 @@ def _top_break_even(df: pd.DataFrame, top: int) -> str:
 def analyse(
     analysis: Analysis,
     *,
-    n: int = 20_000,
-    seed: Any = 20231125,
+    n: int = defaults.DRAWS,
+    seed: Any = defaults.SEED,
     target: float = 1.0,
     credit_scenarios: Sequence[CreditScenario] = (),
     progress: bool | None = None,
@@ -339,13 +245,13 @@ def analyse(
     ----------
     analysis : Analysis
     n : int
-        Monte Carlo draws (default 20,000).
+        Monte Carlo draws (default :data:`sroi.defaults.DRAWS`).
     seed : int, Generator or SeedSequence
         Seed of the Monte Carlo (default fixed, so reports are reproducible).
     target : float
         Ratio target of the switching values and of P(ratio > target) (default 1, the Guide's 1:1).
     credit_scenarios : sequence of CreditScenario
-        Cases for the credit line; each changes only who is bound to pay (SROI_METHOD.md §6).
+        Cases for the credit line; each changes only who is bound to pay (docs/method.md §9).
     progress : bool, optional
         Show a progress bar for long simulations.
 
@@ -358,13 +264,9 @@ def analyse(
     The credit line of each scenario is sized on the simulation of that scenario's analysis with
     the same seed, so the draws, and the social value, are the same in every scenario.
     """
-    from sroi.benchmarks import check_analysis
-    from sroi.finance import credit_line
-    from sroi.uncertainty import simulate
-
     result = analysis.evaluate()
     sim = simulate(analysis, n, seed=seed, progress=progress, targets=(target,))
-    uncertain = any(s.distribution is not None for s in analysis._compiled.slots.values())
+    uncertain = bool(analysis.compiled.uncertain())
     # without distributions, the tornado moves every estimate by +-20% (sroi.sensitivity.tornado)
     tornado = analysis.tornado(include="uncertain" if uncertain else "all")
     be = analysis.break_even(target=target)
@@ -375,3 +277,200 @@ def analyse(
         scenario_sim = sim if not sc.changes else simulate(scenario_analysis, n, seed=seed, progress=progress)
         credit[sc.name] = credit_line(scenario_sim, **dict(sc.credit))
     return Report(analysis, result, sim, tornado, be, practice, credit, list(credit_scenarios), target)
+
+
+# -- the HTML report ---------------------------------------------------------------------------
+#: Section ids of the report, in order (the credit section appears when scenarios are given).
+SECTIONS = (
+    "summary",
+    "value-map",
+    "results",
+    "monte-carlo",
+    "tornado",
+    "break-even",
+    "conversions",
+    "sources-and-assumptions",
+    "practice",
+    "credit-line",
+)
+
+_CSS = """
+:root { --ink: #1b1f24; --muted: #5b6470; --line: #d7dce2; --accent: #1f5f8b; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       margin: 0 auto; max-width: 1100px; padding: 1rem; }
+h1 { font-size: 1.6rem; margin: .2rem 0 .4rem; } h2 { font-size: 1.25rem; margin-top: 2rem;
+     border-bottom: 2px solid var(--accent); padding-bottom: .2rem; }
+p.meta, .note { color: var(--muted); font-size: .9rem; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: .6rem; }
+.kpi { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; }
+.kpi b { display: block; font-size: 1.3rem; }
+.table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: .5rem 0 1rem; }
+table { border-collapse: collapse; font-size: .85rem; min-width: 100%; }
+th, td { border-bottom: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1rem 0; break-inside: avoid; } figure img { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .85rem; }
+nav a { margin-right: .8rem; font-size: .9rem; }
+.illustrative { background: #fff4d6; border-left: 4px solid #d9a400; padding: .4rem .6rem; }
+pre { white-space: pre-wrap; font-size: .85rem; }
+@media print { nav { display: none; } body { max-width: none; font-size: 11px; }
+  h2 { break-after: avoid; } .table-wrap { overflow: visible; } }
+"""
+
+
+def _table(df: pd.DataFrame, index: bool = False, digits: int = 4) -> str:
+    """A DataFrame as an escaped HTML table inside a horizontally scrolling wrapper."""
+
+    def fmt(x: Any) -> str:
+        if isinstance(x, float):
+            if x != x:  # NaN
+                return ""
+            return f"{x:,.{digits}g}" if abs(x) < 1e6 else f"{x:,.0f}"
+        return str(x)
+
+    body = df.to_html(index=index, escape=True, border=0, na_rep="", float_format=fmt)
+    return f'<div class="table-wrap">{body}</div>'
+
+
+def _figure(fig: Any, caption: str, name: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (
+        f'<figure id="figure-{name}"><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _sources(report: Report) -> pd.DataFrame:
+    a = report.analysis
+    rows = []
+    for j, inp in enumerate(a.inputs):
+        rows.append(
+            {"field": f"inputs[{j}]", "item": inp.description, "source": inp.source or "(none given)"}
+        )
+    for i, o in enumerate(a.outcomes):
+        rows.append(
+            {"field": f"outcomes[{i}].quantity", "item": o.label, "source": o.source or "(none given)"}
+        )
+        rows.append(
+            {"field": f"outcomes[{i}].proxy", "item": o.label, "source": o.proxy_source or "(none given)"}
+        )
+    return pd.DataFrame(rows)
+
+
+def render_html(report: Report, title: str | None = None) -> str:
+    """The report as one HTML document (a string); see :func:`write_html`."""
+    import matplotlib.pyplot as plt
+
+    a, r, s = report.analysis, report.result, report.simulation
+    cur = a.currency
+    title = title or f"SROI report: {a.name}"
+    lo, hi = s.interval(0.8)
+    figs = report.figures()
+    captions = {
+        "tornado": "One-way sensitivity: the 15 estimates with the largest swing, each from its P10 to its P90.",
+        "ratio_distribution": "Distribution of the SROI ratio over the Monte Carlo draws.",
+        "waterfall": "From gross value to present value: what each filter and discounting remove.",
+        "by_stakeholder": "Present value by stakeholder.",
+        "cumulative": "Cumulative present value against inputs over the years.",
+    }
+    fig_html = {name: _figure(fig, captions[name], name) for name, fig in figs.items()}
+    for fig in figs.values():
+        plt.close(fig)
+    kpis = [
+        ("SROI ratio", f"{r.ratio:.2f} : 1"),
+        ("Present value", f"{r.present_value.magnitude:,.0f} {cur}"),
+        ("Inputs", f"{r.total_inputs.magnitude:,.0f} {cur}"),
+        ("Net present value", f"{r.net_present_value.magnitude:,.0f} {cur}"),
+        ("Ratio, 80% interval", f"{lo:.2f} to {hi:.2f}"),
+        (f"P(ratio > {report.target:g})", f"{s.probability_ratio_exceeds(report.target):.3f}"),
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">Currency {cur}'
+        + (f", prices of {a.price_year}" if a.price_year else "")
+        + f"; discount rate {a.discount_rate!s} ({a.discount_timing.replace('_', ' ')}); drop-off from year "
+        + f"{a.drop_off_from_year}; {s.n:,} Monte Carlo draws. Made with sroi on {date.today().isoformat()}.</p>",
+        "<nav>" + "".join(f'<a href="#{sid}">{sid.replace("-", " ")}</a>' for sid in SECTIONS) + "</nav>",
+        '<section id="summary"><h2>Summary</h2>',
+        f"<p>{html.escape(a.description)}</p>" if a.description else "",
+        '<div class="kpis">'
+        + "".join(f'<div class="kpi">{html.escape(k)}<b>{html.escape(v)}</b></div>' for k, v in kpis)
+        + "</div></section>",
+        '<section id="value-map"><h2>Value map</h2>',
+        _table(a.to_frame().drop(columns=["source", "proxy_source"])),
+        "</section>",
+        '<section id="results"><h2>Results</h2>',
+        _table(r.by_outcome),
+        "<h3>By stakeholder</h3>",
+        _table(r.by_stakeholder),
+        fig_html["by_stakeholder"],
+        "<h3>Per year</h3>",
+        _table(r.per_year, index=True),
+        fig_html["cumulative"],
+        "<h3>By cash tier</h3>",
+        _table(r.value_by_tier, index=True),
+        fig_html["waterfall"],
+        "</section>",
+        '<section id="monte-carlo"><h2>Monte Carlo</h2>',
+        _table(s.summary(), index=True),
+        fig_html["ratio_distribution"],
+        "</section>",
+        '<section id="tornado"><h2>Tornado (one-way sensitivity)</h2>',
+        _table(report.tornado),
+        fig_html["tornado"],
+        "</section>",
+        '<section id="break-even"><h2>Switching values</h2>',
+        f'<p class="note">How far each estimate alone must move for the ratio to reach {report.target:g} '
+        "(SROI Guide, stage 5). Empty switching value: no value of that estimate alone reaches it.</p>",
+        _table(report.break_even),
+        "</section>",
+        '<section id="conversions"><h2>Currency and price-year conversions</h2>',
+        _table(r.conversions) if len(r.conversions) else "<p>No conversion was needed.</p>",
+        "</section>",
+        '<section id="sources-and-assumptions"><h2>Sources and assumptions</h2>',
+        _table(_sources(report)),
+        "<h3>Every estimate</h3>",
+        _table(a.estimates()),
+        "</section>",
+        '<section id="practice"><h2>Against published practice</h2>',
+        '<p class="note">Where each assumption sits among 383 published SROI reports ("SROI Practice at '
+        'Scale", 2026). Outside P10-P90 is allowed but needs a justification.</p>',
+        _table(report.practice),
+        "</section>",
+    ]
+    if report.scenarios:
+        parts.append('<section id="credit-line"><h2>Credit line</h2>')
+        for sc in report.scenarios:
+            line = report.credit[sc.name]
+            amount = float(getattr(line.amount, "magnitude", line.amount))
+            cls = ' class="illustrative"' if sc.illustrative else ""
+            label = " (ILLUSTRATIVE, not a real contract)" if sc.illustrative else ""
+            parts += [
+                f"<h3>{html.escape(sc.name + label)}: {amount:,.0f} {cur}</h3>",
+                f"<p{cls}>{html.escape(sc.description)}</p>",
+                f"<pre>{html.escape(line.explanation)}</pre>",
+                _table(line.steps),
+                _table(line.assumptions),
+            ]
+        parts.append("</section>")
+    else:
+        parts.append(
+            '<section id="credit-line"><h2>Credit line</h2><p>No credit scenario was configured '
+            "(see sroi.report.CreditScenario).</p></section>"
+        )
+    parts.append("</body></html>")
+    return "\n".join(p for p in parts if p)
+
+
+def write_html(report: Report, path: str | os.PathLike[str], title: str | None = None) -> Path:
+    """Write the report to one self-contained HTML file and return its path."""
+    p = Path(path)
+    p.write_text(render_html(report, title), encoding="utf-8")
+    return p

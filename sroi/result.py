@@ -8,34 +8,97 @@ DataFrames, an HTML view for JupyterLab and a plain one for the terminal.
 from __future__ import annotations
 
 import html
+import os
+from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pint
 
-from sroi.engine import EngineOutput
+from sroi.engine import EngineArrays, EngineOutput
+from sroi.exceptions import SROIError
+from sroi.glossary import FILTERS, TIER_COLUMNS
 from sroi.units import ureg
 
 if TYPE_CHECKING:
-    from sroi.model import Analysis
+    from sroi.compiler import AnalysisLike
 
-__all__ = ["Result", "tier_label"]
+__all__ = ["Result", "cash_flow_sources", "evaluate", "is_eligible", "tier_label"]
 
 
 def tier_label(outcome: Any) -> str:
-    """Cash tier of an outcome as reported: ``A``, ``B contracted``, ``B uncontracted`` or ``C``."""
+    """Cash tier of an outcome as reported: ``A``, ``B contracted``, ``B uncontracted`` or ``C``.
+
+    Examples
+    --------
+    >>> from sroi.valuemap import Outcome
+    >>> tier_label(Outcome("Council", "Fewer visits", cash_tier="B", contracted=True))
+    'B contracted'
+    """
     if outcome.cash_tier == "B":
         return "B contracted" if outcome.contracted else "B uncontracted"
     return str(outcome.cash_tier)
 
 
-TIER_COLUMNS = ("A", "B contracted", "B uncontracted", "C")
+def is_eligible(outcome: Any) -> bool:
+    """Whether an outcome's value can carry debt: tier A, or tier B under a signed contract
+    (docs/method.md §9)."""
+    return bool(outcome.cash_tier == "A" or (outcome.cash_tier == "B" and outcome.contracted))
+
+
+def cash_flow_sources(outcomes: Sequence[Any]) -> pd.DataFrame:
+    """One row per outcome: its cash tier, contract status, payer and eligibility for debt.
+
+    Columns ``outcome``, ``stakeholder``, ``cash_tier``, ``contracted``, ``payer``,
+    ``eligible`` (docs/method.md §9).
+    """
+    return pd.DataFrame(
+        [
+            {
+                "outcome": o.outcome,
+                "stakeholder": o.stakeholder,
+                "cash_tier": o.cash_tier,
+                "contracted": o.contracted,
+                "payer": o.payer,
+                "eligible": is_eligible(o),
+            }
+            for o in outcomes
+        ],
+        columns=["outcome", "stakeholder", "cash_tier", "contracted", "payer", "eligible"],
+    )
+
+
+def evaluate(analysis: AnalysisLike) -> Result:
+    """Evaluate an analysis at the point value of every estimate: the engine at one sample.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    Result
+        PV, inputs, NPV, ratio, net ratio, payback and the breakdowns (docs/method.md §3).
+    """
+    comp = analysis.compiled
+    arrays = comp.arrays()
+    out = comp.run(per_period=True)
+    return Result(analysis, out, arrays)
 
 
 class Result:
-    """Deterministic SROI result (SROI_METHOD.md §2).
+    """Deterministic SROI result (docs/method.md §3).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    output : sroi.engine.EngineOutput
+        The engine's output at one sample, with per-period values.
+    arrays : sroi.engine.EngineArrays
+        The engine inputs that produced it (shown in :attr:`by_outcome`).
 
     Attributes
     ----------
@@ -54,9 +117,14 @@ class Result:
         ``total_inputs / (annual impact / 12)``; infinite when the annual impact is zero.
     """
 
-    def __init__(self, analysis: Analysis, output: EngineOutput) -> None:
+    def __init__(self, analysis: AnalysisLike, output: EngineOutput, arrays: EngineArrays) -> None:
+        if output.period_values is None or output.period_inputs is None:
+            raise SROIError(
+                "a Result needs the engine's per-period output (run with per_period=True)", "output"
+            )
         self.analysis = analysis
         self._out = output
+        self._arrays = arrays
         cur = analysis.currency
         self.currency: str = cur
         self.present_value: pint.Quantity = ureg.Quantity(float(output.present_value[0]), cur)
@@ -69,37 +137,35 @@ class Result:
     # -- tables -------------------------------------------------------------------------
     @cached_property
     def by_outcome(self) -> pd.DataFrame:
-        """One row per outcome: the Value Map's impact columns and each outcome's PV and share."""
-        from sroi.parameters import point_values
+        """One row per outcome: the Value Map's impact columns and each outcome's PV and share.
 
-        a = self.analysis
-        comp = a._compiled
-        vals = point_values(a)
+        Every number is the engine's: ``quantity`` is the units reached in the first year
+        [``quantity_unit``], ``proxy`` the value of one unit for one year in the analysis
+        currency [``proxy_unit``] after unit, currency and price-year conversion, ``duration``
+        the whole years the engine counts, ``impact`` = quantity x proxy x (1 - deadweight) x
+        (1 - displacement) x (1 - attribution) (docs/method.md §3).
+        """
+        a, arr, out = self.analysis, self._arrays, self._out
+        comp = a.compiled
+        pv_total = float(out.present_value[0])
         rows = []
-        pv_total = float(self._out.present_value[0])
         for i, (o, spec) in enumerate(zip(a.outcomes, comp.outcomes, strict=True)):
-            pv = float(self._out.present_value_by_outcome[0, i])
-            q = vals[spec.quantity[0][0]] * spec.quantity[0][2] * spec.reached_scale
-            for fkey, _ in spec.factors:
-                q *= vals[fkey]
+            pv = float(out.present_value_by_outcome[0, i])
             rows.append(
                 {
                     "stakeholder": o.stakeholder,
                     "outcome": o.outcome,
                     "indicator": o.indicator,
-                    "quantity": q,
+                    "quantity": float(arr.quantity[0, i, 0]),
                     "quantity_unit": spec.reached_unit,
-                    "proxy": vals[spec.proxy[0]],
-                    "proxy_unit": str(comp.slots[spec.proxy[0]].unit or ""),
+                    "proxy": float(arr.proxy[0, i, 0]),
+                    "proxy_unit": spec.proxy_unit,
                     "proxy_source": o.proxy_source,
-                    "deadweight": vals[spec.filters["deadweight"][0]],
-                    "displacement": vals[spec.filters["displacement"][0]],
-                    "attribution": vals[spec.filters["attribution"][0]],
-                    "drop_off": vals[spec.filters["drop_off"][0]],
-                    "duration": round(vals[spec.duration[0]]),
-                    "start": o.start,
+                    **{name: float(getattr(arr, name)[0, i]) for name in FILTERS},
+                    "duration": int(arr.duration[0, i]),
+                    "start": int(arr.start[i]),
                     "cash_tier": tier_label(o),
-                    "impact": float(self._out.impact[0, i]),
+                    "impact": float(out.impact[0, i]),
                     "present_value": pv,
                     "share": pv / pv_total if pv_total else np.nan,
                 }
@@ -120,27 +186,24 @@ class Result:
 
     @cached_property
     def per_year(self) -> pd.DataFrame:
-        """One row per period 0..T: value, discount factor, PV, inputs and cumulative NPV."""
+        """One row per period 0..T: value, discount factor, PV, inputs and cumulative NPV.
+
+        Values and present values are the engine's per-period output summed over outcomes;
+        inputs are paid in their period (docs/method.md §3).
+        """
         out = self._out
-        assert out.period_values is not None
-        values = out.period_values[0].sum(axis=0)
-        n = values.shape[0]
+        assert out.period_values is not None and out.period_present_values is not None
+        assert out.period_inputs is not None
+        n = out.period_values.shape[-1]
         disc = np.broadcast_to(out.discount, (1, n + 1))[0]
-        value = np.concatenate([[0.0], values])
-        a = self.analysis
-        inputs = np.zeros(n + 1)
-        comp = a._compiled
-        arrays = comp.arrays(_point(a))
-        for j, year in enumerate(comp.input_years):
-            inputs[year] += float(arrays.inputs[0, j])
         df = pd.DataFrame(
             {
                 "period": np.arange(n + 1),
-                "value": value,
+                "value": np.concatenate([[0.0], out.period_values[0].sum(axis=0)]),
                 "discount_factor": disc,
-                "present_value": value * disc,
-                "inputs": inputs,
-                "inputs_present_value": inputs * disc,
+                "present_value": np.concatenate([[0.0], out.period_present_values[0].sum(axis=0)]),
+                "inputs": out.period_inputs[0],
+                "inputs_present_value": out.period_inputs[0] * disc,
             }
         )
         df["cumulative_net_present_value"] = (df["present_value"] - df["inputs_present_value"]).cumsum()
@@ -157,6 +220,15 @@ class Result:
         return df
 
     @cached_property
+    def present_value_by_period(self) -> pd.DataFrame:
+        """Discounted value of each outcome (columns) in each period 1..T (rows), as the engine
+        computed it; each column sums to the outcome's present value."""
+        assert self._out.period_present_values is not None
+        pv = self._out.period_present_values[0]
+        labels = [o.label for o in self.analysis.outcomes]
+        return pd.DataFrame(pv.T, index=pd.RangeIndex(1, pv.shape[1] + 1, name="period"), columns=labels)
+
+    @cached_property
     def value_by_tier(self) -> pd.DataFrame:
         """Undiscounted value per period by cash tier (A, B contracted, B uncontracted, C)."""
         by = self.per_year_by_outcome
@@ -171,7 +243,7 @@ class Result:
     @cached_property
     def conversions(self) -> pd.DataFrame:
         """Every currency and price-year conversion used (one row each; empty when none)."""
-        records = [c.to_dict() for c in self.analysis._compiled.conversions]
+        records = [c.to_dict() for c in self.analysis.compiled.conversions]
         return pd.DataFrame(records)
 
     @property
@@ -196,7 +268,7 @@ class Result:
     def eligible_cash_flows(self) -> np.ndarray:
         """Tier A plus contracted tier B value per period 1..T, shape (1, T) [currency]."""
         assert self._out.period_values is not None
-        mask = np.array([_eligible(o) for o in self.analysis.outcomes])
+        mask = np.array([is_eligible(o) for o in self.analysis.outcomes])
         return self._out.period_values[:, mask, :].sum(axis=1)
 
     @property
@@ -208,26 +280,41 @@ class Result:
 
     def cash_flow_sources(self) -> pd.DataFrame:
         """One row per outcome: its cash tier, contract status, payer and eligibility for debt."""
-        return pd.DataFrame(
-            [
-                {
-                    "outcome": o.outcome,
-                    "stakeholder": o.stakeholder,
-                    "cash_tier": o.cash_tier,
-                    "contracted": o.contracted,
-                    "payer": o.payer,
-                    "eligible": _eligible(o),
-                }
-                for o in self.analysis.outcomes
-            ]
+        return cash_flow_sources(self.analysis.outcomes)
+
+    def to_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write this deterministic result as a small self-contained HTML page.
+
+        Only the point result (headline figures, value map, stakeholders, years); nothing is
+        simulated. The full report, with the Monte Carlo, switching values and credit lines, is
+        :func:`sroi.analyse` (``sroi.analyse(analysis).to_html(path)``).
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+        """
+        title = html.escape(f"SROI result: {self.analysis.name}")
+        body = [
+            f"<h1>{title}</h1>",
+            self.summary.to_html(border=0),
+            "<h2>By outcome</h2>",
+            self.by_outcome.to_html(index=False, border=0, float_format=lambda x: f"{x:,.4g}"),
+            "<h2>By stakeholder</h2>",
+            self.by_stakeholder.to_html(index=False, border=0, float_format=lambda x: f"{x:,.4g}"),
+            "<h2>By year</h2>",
+            self.per_year.to_html(border=0, float_format=lambda x: f"{x:,.4g}"),
+        ]
+        page = (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{title}</title><style>body{{font-family:sans-serif;max-width:70em;margin:auto}}"
+            "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style>"
+            f"</head><body>{''.join(body)}</body></html>"
         )
-
-    def to_html(self, path: Any, n: int = 20_000, seed: Any = 20231125, **kwargs: Any) -> Any:
-        """Write a self-contained HTML report of this analysis (runs :func:`sroi.report.analyse`
-        with ``n`` Monte Carlo draws and ``seed`` for the uncertainty sections)."""
-        from sroi.report import analyse
-
-        return analyse(self.analysis, n=n, seed=seed, **kwargs).to_html(path)
+        p = Path(path)
+        p.write_text(page, encoding="utf-8")
+        return p
 
     # -- display --------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -249,13 +336,3 @@ class Result:
         table = self.by_outcome[cols].to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0)
         head = self.summary.to_html(border=0)
         return f"<div class='sroi-result'><h4>SROI result: {title}</h4>{head}<h5>By outcome</h5>{table}</div>"
-
-
-def _point(analysis: Analysis) -> dict[str, float]:
-    from sroi.parameters import point_values
-
-    return point_values(analysis)
-
-
-def _eligible(outcome: Any) -> bool:
-    return outcome.cash_tier == "A" or (outcome.cash_tier == "B" and outcome.contracted)

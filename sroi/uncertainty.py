@@ -1,34 +1,13 @@
 """Monte Carlo simulation of an analysis, with rank-correlated estimates, on the one engine.
 
-Every uncertain estimate (a slot whose value is a :class:`~sroi.distributions.Distribution`,
-see :mod:`sroi.parameters`) gets one uniform draw per sample; a Gaussian copula gives the
-draws the rank (Spearman) correlations listed in ``Analysis.correlations``; each slot's
-distribution turns its uniforms into values through its inverse CDF; and each chunk of samples
-goes through :func:`sroi.engine.run`, the same arithmetic as ``Analysis.evaluate()``. A named
-parameter used in several fields is one slot, so one draw (``x - x`` is exactly 0).
+Every uncertain estimate gets one draw per sample, jointly with the others
+(:mod:`sroi.sampling`: per-key random streams, a Gaussian copula for the rank correlations,
+the inverse CDF of each distribution); each chunk of samples goes through the compiled model's
+engine (:meth:`sroi.compiler.Compiled.run`), the same arithmetic as ``Analysis.evaluate()``. A
+named parameter used in several fields is one slot, so one draw (``x - x`` is exactly 0). The
+scheme is in :mod:`sroi.sampling` and docs/method.md §6.
 
-Notes
------
-Draws (SROI_METHOD.md §4, "Monte Carlo with distributions on any estimate and correlations
-between them"). For the uncertain keys ``j = 1..k`` in slot order:
 
-1. ``base = make_rng(seed).integers(0, 2**63, size=4)``; key j has its own stream
-   ``default_rng(SeedSequence(base, spawn_key=(h(key_j),)))`` with ``h`` the 64-bit BLAKE2b
-   digest of the key, and its uniforms are that stream's ``random()`` values in order, with 0
-   replaced by 2^-54 so that every ``u`` lies in (0, 1). Streams are read sequentially, so the
-   draws do not depend on the chunk size, and a key's draws do not depend on which other
-   keys exist (common random numbers when comparing variants of a model with one seed).
-2. Correlated keys (those named in ``correlations``) are moved through a Gaussian copula:
-   ``z = Phi^-1(u)``, ``z' = L z`` with ``L L^T = R``, ``u' = Phi(z')``, where the normal
-   correlation for a requested Spearman correlation ``rho_s`` is::
-
-       R_ab = 2 sin(pi rho_s / 6)
-
-   (exact for the Gaussian copula; Kruskal 1958, Nelsen 2006 §5.1). Being a rank
-   correlation it survives every (monotone) inverse CDF, as in Iman & Conover (1982). The
-   matrix must be positive semi-definite; ``L z`` is summed in a fixed order per sample (not
-   by BLAS, whose rounding depends on the number of columns).
-3. ``value_j = distribution_j.ppf(u'_j)``.
 
 References
 ----------
@@ -59,323 +38,46 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import html
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from sroi import engine
-from sroi.distributions import Distribution, make_rng
+from sroi import defaults
+from sroi.distributions import Distribution
 from sroi.exceptions import SROIError
-from sroi.parameters import Slot
-from sroi.result import TIER_COLUMNS, _eligible, tier_label
+from sroi.glossary import TIER_COLUMNS
+from sroi.result import cash_flow_sources, evaluate, is_eligible, tier_label
+from sroi.sampling import Sampler, Seed
+from sroi.validation import check_level, check_targets, check_whole_number
 
 if TYPE_CHECKING:
-    from sroi.model import Analysis
+    from sroi.compiler import AnalysisLike
     from sroi.result import Result
 
-__all__ = ["Simulation", "rank_correlation_matrix", "sample_uniforms", "simulate"]
+__all__ = ["Simulation", "simulate"]
 
-Seed = int | np.random.Generator | np.random.SeedSequence | None
-
-_U_MIN = 2.0**-54  # smallest uniform used (a draw of exactly 0 becomes this)
-_U_MAX = 1.0 - 2.0**-53  # largest float below 1
 _CHUNK_BYTES = 12 * 2**20  # largest engine array of a chunk (S x O x K float64), < glibc's mmap threshold
-_PROGRESS_FROM = 200_000  # show a progress bar by default from this many samples
 _QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 _METRICS = ("ratio", "present_value", "net_present_value")
-
-
-# -- draws -----------------------------------------------------------------------------------------
 #: Largest n x k of draws kept by default (400 MB of float64).
 _KEEP_DRAWS_UP_TO = 50_000_000
-
-
-def _slots_of(source: Any) -> dict[str, Slot]:
-    if isinstance(source, Mapping):
-        return dict(source)
-    compiled = getattr(source, "_compiled", None)
-    if compiled is None:
-        raise SROIError(
-            f"expected an Analysis or a mapping of key to Slot, got {type(source).__name__}", "analysis"
-        )
-    return dict(compiled.slots)
-
-
-def _uncertain(slots: Mapping[str, Slot]) -> list[str]:
-    return [k for k, s in slots.items() if s.distribution is not None]
-
-
-def _resolve(name: Any, slots: Mapping[str, Slot], paths: Mapping[str, str], where: str) -> str:
-    valid = _uncertain(slots)
-    listing = ", ".join(valid) if valid else "none (no estimate has a distribution)"
-    key = name if isinstance(name, str) and name in slots else paths.get(str(name))
-    if key is None:
-        raise SROIError(
-            f"unknown estimate {name!r}; correlations take a parameter name or field path of an "
-            f"uncertain estimate: {listing}",
-            where,
-        )
-    if slots[key].distribution is None:
-        raise SROIError(
-            f"{name!r} has no distribution, so it cannot be correlated; give it one, or use one of: "
-            f"{listing}",
-            where,
-        )
-    return key
-
-
-def _normal_correlation(
-    slots: Mapping[str, Slot], correlations: Iterable[Any]
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Validate rank correlations; return the keys involved, the Spearman and the normal matrix."""
-    paths = {p: s.key for s in slots.values() for p in s.paths}
-    pairs: dict[tuple[str, str], tuple[float, int]] = {}
-    order: list[str] = []
-    for i, item in enumerate(correlations):
-        where = f"correlations[{i}]"
-        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != 3:
-            raise SROIError(f"expected (name_a, name_b, rho), got {item!r}", where)
-        a, b = (_resolve(x, slots, paths, where) for x in item[:2])
-        rho = item[2]
-        if isinstance(rho, bool) or not isinstance(rho, (int, float, np.integer, np.floating)):
-            raise SROIError(f"expected a rank correlation in [-1, 1], got {rho!r}", where)
-        rho = float(rho)
-        if not (math.isfinite(rho) and -1.0 <= rho <= 1.0):
-            raise SROIError(f"expected a rank correlation in [-1, 1], got {rho!r}", where)
-        if a == b:
-            if rho != 1.0:
-                raise SROIError(
-                    f"{a!r} is correlated with itself with rho={rho:g}; only 1 is possible", where
-                )
-            continue
-        pair = (a, b) if a < b else (b, a)
-        if pair in pairs and pairs[pair][0] != rho:
-            rho0, j = pairs[pair]
-            raise SROIError(
-                f"the pair ({a!r}, {b!r}) is given rho={rho:g} here and rho={rho0:g} in correlations[{j}]; "
-                "the correlation matrix must be symmetric: give each pair once",
-                where,
-            )
-        pairs[pair] = (rho, i)
-        order += [k for k in (a, b) if k not in order]
-    keys = [k for k in slots if k in order]  # slot order
-    pos = {k: i for i, k in enumerate(keys)}
-    spearman = np.eye(len(keys))
-    for (a, b), (rho, _) in pairs.items():
-        spearman[pos[a], pos[b]] = spearman[pos[b], pos[a]] = rho
-    normal = 2.0 * np.sin(np.pi * spearman / 6.0)
-    for name, m in (
-        ("rank correlation matrix", spearman),
-        ("Gaussian-copula matrix 2 sin(pi rho / 6)", normal),
-    ):
-        if keys and (w := float(np.linalg.eigvalsh(m)[0])) < -1e-10:
-            raise SROIError(
-                f"the {name} of {keys} is not positive semi-definite (smallest eigenvalue {w:.4g}), so no "
-                "joint distribution has these correlations; weaken some of them (e.g. if a~b and b~c are "
-                "strongly positive, a~c cannot be strongly negative)",
-                "correlations",
-            )
-    return keys, spearman, normal
-
-
-def _factor(normal: np.ndarray) -> tuple[np.ndarray, bool]:
-    """L with L L^T = R, and whether L is lower triangular.
-
-    Cholesky; an eigen-decomposition when R is singular (e.g. a rank correlation of 1).
-    """
-    try:
-        return np.linalg.cholesky(normal), True
-    except np.linalg.LinAlgError:
-        w, v = np.linalg.eigh(normal)
-        f = v * np.sqrt(np.clip(w, 0.0, None))
-        return f / np.linalg.norm(f, axis=1, keepdims=True), False
-
-
-def _correlate(factor: np.ndarray, lower: bool, z: np.ndarray) -> np.ndarray:
-    """``factor @ z`` summed in a fixed order, so a column does not depend on the others (a BLAS
-    product rounds differently with the number of columns: draws would depend on the chunk size)."""
-    out = np.zeros_like(z)
-    for j in range(z.shape[0]):
-        lo = j if lower else 0
-        out[lo:] += factor[lo:, j, None] * z[j]
-    return out
-
-
-def _key_id(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-class _Sampler:
-    """Uniforms (k, m) chunk by chunk: one sequential stream per key, then the copula."""
-
-    def __init__(self, slots: Mapping[str, Slot], seed: Seed, correlations: Iterable[Any]) -> None:
-        self.keys = _uncertain(slots)
-        corr_keys, _, normal = _normal_correlation(slots, correlations)
-        base = [int(x) for x in make_rng(seed).integers(0, 2**63, size=4)]
-        self._streams = [
-            np.random.default_rng(np.random.SeedSequence(base, spawn_key=(_key_id(k),))) for k in self.keys
-        ]
-        self._corr_idx = np.array([self.keys.index(k) for k in corr_keys], dtype=np.intp)
-        self._factor: np.ndarray | None = None
-        self._lower = True
-        if corr_keys:
-            self._factor, self._lower = _factor(normal)
-
-    def uniforms(self, m: int) -> np.ndarray:
-        u = np.empty((len(self.keys), m))
-        for row, stream in zip(u, self._streams, strict=True):
-            stream.random(out=row)
-        np.maximum(u, _U_MIN, out=u)
-        if self._factor is not None:
-            z = _correlate(self._factor, self._lower, special.ndtri(u[self._corr_idx]))
-            u[self._corr_idx] = np.clip(special.ndtr(z), _U_MIN, _U_MAX)
-        return u
-
-
-def _check_count(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise SROIError(f"expected a whole number >= {minimum}, got {value!r}", name)
-    return int(value)
-
-
-def sample_uniforms(
-    source: Analysis | Mapping[str, Slot],
-    n: int,
-    seed: Seed = None,
-    *,
-    correlations: Iterable[Any] | None = None,
-    chunk_size: int | None = None,
-) -> pd.DataFrame:
-    """Uniforms in (0, 1) for every uncertain estimate, with the requested rank correlations.
-
-    Parameters
-    ----------
-    source : Analysis or mapping of str to Slot
-        The analysis (its slots and, by default, its ``correlations``) or a slot table.
-    n : int
-        Number of samples, >= 1.
-    seed : int, numpy Generator or SeedSequence, optional
-        Same seed, bit-identical draws; ``None`` draws fresh entropy. A Generator is advanced.
-    correlations : sequence of (str, str, float), optional
-        Spearman rank correlations by parameter name or field path; default the analysis's.
-    chunk_size : int, optional
-        Samples drawn at a time (the result does not depend on it).
-
-    Returns
-    -------
-    DataFrame, shape (n, k)
-        One column per uncertain key, in slot order.
-
-    Raises
-    ------
-    SROIError
-        ``n`` not a whole number >= 1; ``correlations[i]`` naming an unknown or certain
-        estimate, or a rho outside [-1, 1]; a pair given twice with different values;
-        ``correlations``: a matrix that is not positive semi-definite (with its smallest
-        eigenvalue).
-
-    Notes
-    -----
-    The scheme (per-key streams, Gaussian copula with ``R = 2 sin(pi rho_s / 6)``) is in the
-    module Notes.
-
-    Examples
-    --------
-    >>> import sroi
-    >>> a = sroi.Analysis(
-    ...     name="Example", currency="GBP", inputs=[sroi.Input("Funder", "Grant", "1000 GBP")],
-    ...     outcomes=[sroi.Outcome("People", "Better", quantity=sroi.Uniform(5, 15, unit="person"),
-    ...                            proxy="500 GBP/person", deadweight=sroi.Uniform(0.1, 0.3))],
-    ...     correlations=[("outcomes[0].quantity", "outcomes[0].deadweight", -0.5)],
-    ... )
-    >>> u = sample_uniforms(a, 5000, seed=3)
-    >>> u.shape, bool(((u > 0) & (u < 1)).all().all())
-    ((5000, 2), True)
-    >>> round(float(u.corr(method="spearman").iloc[0, 1]), 1)
-    -0.5
-    """
-    n = _check_count(n, "n")
-    slots = _slots_of(source)
-    if correlations is None:
-        correlations = getattr(source, "correlations", ())
-    sampler = _Sampler(slots, seed, correlations)
-    step = n if chunk_size is None else _check_count(chunk_size, "chunk_size")
-    out = np.empty((len(sampler.keys), n))
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        out[:, start:stop] = sampler.uniforms(stop - start)
-    return pd.DataFrame(out.T, columns=sampler.keys)
-
-
-def rank_correlation_matrix(analysis: Analysis, correlations: Iterable[Any] | None = None) -> pd.DataFrame:
-    """The validated Spearman correlation matrix of the correlated estimates.
-
-    Parameters
-    ----------
-    analysis : Analysis
-    correlations : sequence of (str, str, float), optional
-        Default ``analysis.correlations``.
-
-    Returns
-    -------
-    DataFrame
-        Square, indexed by slot key, ones on the diagonal (empty when nothing is correlated).
-
-    Examples
-    --------
-    >>> import sroi
-    >>> a = sroi.Analysis(
-    ...     name="Example", currency="GBP", inputs=[sroi.Input("Funder", "Grant", "1000 GBP")],
-    ...     parameters={"share": sroi.Uniform(0.2, 0.4), "dw": sroi.Uniform(0.1, 0.3)},
-    ...     outcomes=[sroi.Outcome("People", "Better", quantity="10 person", proxy="500 GBP/person",
-    ...                            quantity_factors=(sroi.Ref("share"),), deadweight=sroi.Ref("dw"))],
-    ...     correlations=[("share", "dw", 0.3)],
-    ... )
-    >>> rank_correlation_matrix(a)
-           share   dw
-    share    1.0  0.3
-    dw       0.3  1.0
-    """
-    slots = _slots_of(analysis)
-    keys, spearman, _ = _normal_correlation(
-        slots, analysis.active_correlations if correlations is None else correlations
-    )
-    return pd.DataFrame(spearman, index=keys, columns=keys)
-
-
-# -- simulation --------------------------------------------------------------------------------------
-def _upper_periods(analysis: Analysis) -> tuple[int, int]:
-    """Upper bounds of K (years of life) and T (analysis periods) over all possible draws."""
-    comp = analysis._compiled
-    k_max = 1
-    for spec in comp.outcomes:
-        s = comp.slots[spec.duration[0]]
-        hi = s.base if s.distribution is None else s.distribution.support()[1]
-        k_max = max(k_max, int(np.clip(np.floor(hi + 0.5), 1, 100)))
-    starts = max(spec.start for spec in comp.outcomes)
-    t_max = max(
-        starts + k_max - 1, int(comp.input_years.max(initial=0)), len(comp.rates), comp.reference_period, 1
-    )
-    return k_max, t_max
 
 
 def _show_progress(progress: bool | None, n: int) -> bool:
     if "SROI_NO_PROGRESS" in os.environ or progress is False:
         return False
-    return bool(progress) or n > _PROGRESS_FROM
+    return bool(progress) or n > defaults.PROGRESS_FROM
 
 
 def simulate(
-    analysis: Analysis,
-    n: int = 10_000,
+    analysis: AnalysisLike,
+    n: int = defaults.DRAWS,
     seed: Seed = None,
     *,
     chunk_size: int | None = None,
@@ -420,8 +122,8 @@ def simulate(
 
     Notes
     -----
-    Each chunk is ``engine.run(analysis._compiled.arrays(values), per_period=True)``: the
-    formulas of SROI_METHOD.md §2, once. Memory kept per sample: float64 ratio, present value,
+    Each chunk is ``analysis.compiled.run(values, per_period=True)``: the formulas of
+    docs/method.md §3, once. Memory kept per sample: float64 ratio, present value,
     payback and inputs (no space when the inputs are certain; NPV = PV - inputs and net ratio =
     ratio - 1 are derived on access, as the engine defines them), the per-outcome present
     values as float32 (n x O), the eligible cash per period as float32 (n x T, only when some
@@ -443,23 +145,23 @@ def simulate(
     >>> sim.interval(0.9)[0] < 0.966 < sim.interval(0.9)[1]
     True
     """
-    n = _check_count(n, "n")
+    n = check_whole_number(n, "n", 1)
     if chunk_size is not None:
-        chunk_size = _check_count(chunk_size, "chunk_size")
-    targets = _check_targets(targets)
+        chunk_size = check_whole_number(chunk_size, "chunk_size", 1)
+    targets = check_targets(targets)
     if seed is None:
         seed = np.random.SeedSequence()
-    comp = analysis._compiled
-    sampler = _Sampler(comp.slots, seed, analysis.active_correlations)
+    comp = analysis.compiled
+    sampler = Sampler(comp.slots, seed, analysis.active_correlations)
     keys = sampler.keys
     dists = [cast(Distribution, comp.slots[k].distribution) for k in keys]
-    k_max, t_max = _upper_periods(analysis)
+    k_max, t_max = comp.upper_periods()
     outcomes = analysis.outcomes
     n_out = len(outcomes)
     if chunk_size is None:
         widest = 8 * max(n_out * max(k_max, t_max), len(keys), len(comp.inputs), 1)  # bytes per sample
         chunk_size = int(np.clip(_CHUNK_BYTES // widest, 256, 1 << 18))
-    eligible = np.array([_eligible(o) for o in outcomes], dtype=bool)
+    eligible = np.array([is_eligible(o) for o in outcomes], dtype=bool)
     tiers = [tier_label(o) for o in outcomes]
     tier_of = np.array([[t == c for t in tiers] for c in TIER_COLUMNS], dtype=float)  # (4, O) 0/1
 
@@ -484,13 +186,7 @@ def simulate(
             stop = min(n, start + chunk_size)
             u = sampler.uniforms(stop - start)
             values = {key: dist.ppf(row) for key, dist, row in zip(keys, dists, u, strict=True)}
-            out = engine.run(
-                comp.arrays(values),
-                analysis.discount_timing,
-                analysis.drop_off_from_year,
-                per_period=True,
-                reference_period=analysis.reference_period,
-            )
+            out = comp.run(values, per_period=True)
             _check_inputs(out.total_inputs, start, analysis.currency)
             for name in _STORED:
                 if name == "total_inputs" and not inputs_vary:
@@ -559,23 +255,6 @@ def _moments(x: np.ndarray, block: int = 1 << 20) -> dict[str, float]:
     return {"mean": mean, "sd": math.sqrt(ss / (x.size - 1))}
 
 
-def _check_targets(targets: Any) -> tuple[float, ...]:
-    if isinstance(targets, (int, float, np.integer, np.floating)) and not isinstance(targets, bool):
-        targets = (targets,)
-    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
-        raise SROIError(f"expected a sequence of ratio targets such as (1.0,), got {targets!r}", "targets")
-    out = []
-    for t in targets:
-        if (
-            isinstance(t, bool)
-            or not isinstance(t, (int, float, np.integer, np.floating))
-            or not math.isfinite(t)
-        ):
-            raise SROIError(f"expected finite numbers such as (1.0, 2.0), got {targets!r}", "targets")
-        out.append(float(t))
-    return tuple(out)
-
-
 def _check_inputs(total_inputs: np.ndarray, offset: int, currency: str) -> None:
     bad = np.flatnonzero(~(total_inputs > 0))
     if bad.size:
@@ -618,7 +297,7 @@ class Simulation:
 
     def __init__(
         self,
-        analysis: Analysis,
+        analysis: AnalysisLike,
         *,
         n: int,
         seed: Seed,
@@ -671,11 +350,11 @@ class Simulation:
 
         Its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``.
         """
-        (t,) = _check_targets((target,))
+        (t,) = check_targets((target,))
         return float(np.mean(self.ratio > t))
 
-    def interval(self, level: float = 0.9, metric: str = "ratio") -> tuple[float, float]:
-        """Equal-tailed interval holding ``level`` of the samples (default 90%: P5 to P95).
+    def interval(self, level: float = defaults.INTERVAL_LEVEL, metric: str = "ratio") -> tuple[float, float]:
+        """Equal-tailed interval holding ``level`` of the samples (default 80%: P10 to P90).
 
         Parameters
         ----------
@@ -686,8 +365,7 @@ class Simulation:
         -------
         (low, high) : tuple of float
         """
-        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-            raise SROIError(f"expected a probability in (0, 1) such as 0.9, got {level!r}", "level")
+        level = check_level(level)
         allowed = ("ratio", "present_value", "net_present_value", "total_inputs", "net_ratio")
         if metric not in allowed:
             raise SROIError(f"expected one of {allowed}, got {metric!r}", "metric")
@@ -709,7 +387,7 @@ class Simulation:
             Rows ``ratio``, ``present_value``, ``net_present_value``; columns ``mean``, ``sd``
             (n - 1 denominator), ``p5``, ``p10``, ``p50``, ``p90``, ``p95`` and the targets.
         """
-        ts = self.targets if targets is None else _check_targets(targets)
+        ts = self.targets if targets is None else check_targets(targets)
         df = pd.DataFrame.from_dict(self._summary_rows(ts), orient="index")
         df.attrs["currency"] = self.currency
         return df
@@ -740,7 +418,7 @@ class Simulation:
 
     @cached_property
     def _point(self) -> Result:
-        return self.analysis.evaluate()
+        return evaluate(self.analysis)
 
     def evaluate_point(self) -> Result:
         """The deterministic result at the point value of every estimate (``analysis.evaluate()``)."""
@@ -766,7 +444,7 @@ class Simulation:
 
     def cash_flow_sources(self) -> pd.DataFrame:
         """One row per outcome: cash tier, contract status, payer, eligibility (as Result's)."""
-        return self._point.cash_flow_sources()
+        return cash_flow_sources(self.analysis.outcomes)
 
     @cached_property
     def value_by_tier(self) -> pd.DataFrame:
@@ -790,8 +468,8 @@ class Simulation:
             ("present_value", "present value", "{:,.0f} " + cur),
             ("net_present_value", "net present value", "{:,.0f} " + cur),
         ):
-            mean, lo, hi = (fmt.format(table[name][c]) for c in ("mean", "p5", "p95"))
-            out.append((label, f"mean {mean}, 90% interval {lo} to {hi}"))
+            mid, lo, hi = (fmt.format(table[name][c]) for c in ("p50", "p10", "p90"))
+            out.append((label, f"median {mid}, 80% interval {lo} to {hi}"))
         for t in self.targets:
             out.append((f"P(ratio > {t:g})", f"{table['ratio'][f'P(ratio > {t:g})']:.3f}"))
         return out

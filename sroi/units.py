@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import copyreg
 import math
 import re
 from typing import Any
@@ -39,10 +40,13 @@ __all__ = [
     "is_money",
     "count_dimensions",
     "format_quantity",
+    "as_float",
 ]
 
 ureg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="raise", cache_folder=None)
-"""The package's single unit registry."""
+"""The package's single unit registry (also pint's application registry, so that quantities,
+and the analyses and results holding them, pickle and unpickle in another process)."""
+pint.set_application_registry(ureg)
 
 Q_ = ureg.Quantity
 """Shorthand for ``ureg.Quantity``."""
@@ -142,7 +146,7 @@ for _code in (
     define_currency(_code)
 
 
-def _as_float(value: Any, field: str) -> float:
+def as_float(value: Any, field: str) -> float:
     """float(value), with numbers too large for a float reported as a UnitError naming the field."""
     try:
         return float(value)
@@ -242,7 +246,7 @@ def parse_quantity(value: Any, field: str = "value", default_unit: str | None = 
         raise UnitError(f"expected a number with a unit, got {value!r}", field)
     elif isinstance(value, (int, float)):
         q = Q_(
-            _as_float(value, field), parse_unit(default_unit, field) if default_unit else ureg.dimensionless
+            as_float(value, field), parse_unit(default_unit, field) if default_unit else ureg.dimensionless
         )
     elif isinstance(value, str):
         m = _NUM_RE.match(value)
@@ -335,3 +339,47 @@ def format_quantity(q: pint.Quantity, digits: int = 6) -> str:
         text = repr(mag)
     unit = str(q.units)
     return text if unit == "dimensionless" else f"{text} {unit}"
+
+
+# -- pickling ----------------------------------------------------------------------------------
+# Quantities and units of the registry pickle as (magnitude, unit text, the count units and
+# currencies they use), so that a process that unpickles them (multiprocessing, joblib, Dask)
+# defines any count unit or currency it does not know yet, instead of failing.
+def _own_definitions(units: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    names = {k[1:-1] for k in units.dimensionality}
+    counts = tuple(n for n in COUNT_UNITS if n in names)
+    currencies = tuple(c for c in CURRENCIES if f"currency_{c}" in names)
+    return counts, currencies
+
+
+def _define_missing(counts: tuple[str, ...], currencies: tuple[str, ...]) -> None:
+    for name in counts:
+        if name not in COUNT_UNITS:
+            define_count_unit(name)
+    for code in currencies:
+        if code not in CURRENCIES:
+            define_currency(code)
+
+
+def _rebuild_unit(text: str, counts: tuple[str, ...], currencies: tuple[str, ...]) -> pint.Unit:
+    _define_missing(counts, currencies)
+    return ureg.Unit(text)
+
+
+def _rebuild_quantity(
+    magnitude: Any, text: str, counts: tuple[str, ...], currencies: tuple[str, ...]
+) -> pint.Quantity:
+    _define_missing(counts, currencies)
+    return ureg.Quantity(magnitude, text)
+
+
+def _reduce_unit(unit: Any) -> tuple[Any, tuple[Any, ...]]:
+    return _rebuild_unit, (str(unit), *_own_definitions(unit))
+
+
+def _reduce_quantity(q: Any) -> tuple[Any, tuple[Any, ...]]:
+    return _rebuild_quantity, (q.magnitude, str(q.units), *_own_definitions(q.units))
+
+
+copyreg.pickle(ureg.Unit, _reduce_unit)
+copyreg.pickle(ureg.Quantity, _reduce_quantity)

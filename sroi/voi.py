@@ -32,18 +32,13 @@ import numpy as np
 import pandas as pd
 
 from sroi.exceptions import SROIError
+from sroi.validation import check_target_ratio
 
 __all__ = ["evpi", "evppi", "net_benefit"]
 
 _VOI_OUTPUTS = ("net_present_value", "ratio")
 _FEW_VALUES = 10  # estimates with this many distinct values or fewer are treated as discrete
 _MAX_COLUMNS = 512  # largest tensor-product basis tried
-
-
-def _check_target(target: Any) -> float:
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or not (0 < target < math.inf):
-        raise SROIError(f"expected a target ratio > 0 such as 1.0, got {target!r}", "target")
-    return float(target)
 
 
 def net_benefit(simulation: Any, target: float = 1.0, output: str = "net_present_value") -> np.ndarray:
@@ -71,7 +66,7 @@ def net_benefit(simulation: Any, target: float = 1.0, output: str = "net_present
     >>> net_benefit(sim, target=1.2)
     array([ 30., -40.])
     """
-    R = _check_target(target)
+    R = check_target_ratio(target)
     if output not in _VOI_OUTPUTS:
         raise SROIError(f"unknown output {output!r}; expected one of {_VOI_OUTPUTS}", "output")
     if output == "ratio":

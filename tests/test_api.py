@@ -16,8 +16,16 @@ def test_exported_name_has_docstring(name):
     assert (getattr(obj, "__doc__", None) or "").strip(), f"sroi.{name} has no docstring"
 
 
+#: Modules kept only so that code written against sroi 0.1 keeps working (they warn on import).
+DEPRECATED = ("sroi.excel", "sroi.export", "sroi.html_report", "sroi.ratchet")
+
+
 def _modules():
-    return [m.name for m in pkgutil.iter_modules(sroi.__path__, "sroi.") if m.name != "sroi.__main__"]
+    return [
+        m.name
+        for m in pkgutil.walk_packages(sroi.__path__, "sroi.")
+        if m.name != "sroi.__main__" and m.name not in DEPRECATED
+    ]
 
 
 @pytest.mark.parametrize("module", _modules())
@@ -33,3 +41,14 @@ def test_module_all_imports_and_documented(module):
 
 def test_sroi_error_is_value_error():
     assert issubclass(sroi.SROIError, ValueError)
+
+
+@pytest.mark.parametrize("module", DEPRECATED)
+def test_deprecated_modules_warn_and_still_work(module):
+    import sys
+
+    sys.modules.pop(module, None)
+    with pytest.warns(DeprecationWarning, match="deprecated"):
+        mod = importlib.import_module(module)
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None

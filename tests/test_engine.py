@@ -106,7 +106,7 @@ def test_inputs_in_later_years_are_discounted():
 
 def test_engine_vectorised_matches_one_sample_each():
     a = make_analysis(drop_off=0.1, deadweight=0.2)
-    comp = a._compiled
+    comp = a.compiled
     draws = {
         "outcomes[0].deadweight": np.array([0.0, 0.2, 0.5]),
         "outcomes[0].drop_off": np.array([0.1, 0.1, 0.3]),

@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 
 import sroi
-from sroi import excel
+from sroi.io import workbook_read as excel
+from sroi.io import workbook_write
 from sroi.datasets import dataset_path
-from sroi.excel import MODEL_SHEET, read_value_map_xlsx, write_value_map_xlsx
+from sroi.io import MODEL_SHEET, read_value_map_xlsx, write_value_map_xlsx
 from sroi.exceptions import SROIError
 
 DATASETS = [("example", "digital_inclusion.yaml"), ("elderly_mode", "elderly_mode.yaml")]
@@ -244,7 +245,7 @@ def _set(cell, value):
     [
         ({"deadweight": 20}, "value map!K8", r"outcomes\[0\]\.deadweight: expected a fraction"),
         ({"deadweight": "=0.1+0.1"}, "value map!K8", "formula"),
-        ({"deadweight": "{distribution: uniform, low: 0.1"}, "value map!K8", "could not read"),
+        ({"deadweight": "{distribution: uniform, low: 0.1"}, "value map!K8", "not valid YAML"),
         ({"extra": _set("E8", "10 bananas")}, "value map!E8", "unknown unit"),
         ({"extra": _set("H10", "25 GBP/person")}, r"value map!H10", r"outcomes\[1\]\.proxy"),
         ({"extra": _set("B10", None)}, "value map!B10", "missing required key 'outcome'"),
@@ -340,6 +341,7 @@ def test_size_bounds(tmp_path, monkeypatch):
         read_value_map_xlsx(path)
     monkeypatch.undo()
     monkeypatch.setattr(excel, "MAX_OUTCOMES", 3)
+    monkeypatch.setattr(workbook_write, "MAX_OUTCOMES", 3)
     with pytest.raises(SROIError, match="at most 3 are written"):
         write_value_map_xlsx(a, tmp_path / "no.xlsx")
     visible = without_model_sheet(path, tmp_path / "visible.xlsx")

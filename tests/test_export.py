@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import sroi
 from sroi.datasets import dataset_path
 from sroi.exceptions import SROIError
-from sroi.export import (
+from sroi.io import (
     FORMULA_TRIGGERS,
     RESULT_TABLES,
     escape_formula,

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 import sroi
 from sroi.datasets import dataset_path
-from sroi.excel import MODEL_SHEET, read_value_map_xlsx, write_value_map_xlsx
+from sroi.io import MODEL_SHEET, read_value_map_xlsx, write_value_map_xlsx
 from sroi.exceptions import SROIError, SROIWarning
-from sroi.export import read_csv_value_map, write_csv_value_map
+from sroi.io import read_csv_value_map, write_csv_value_map
 from sroi.io import (
     analysis_from_dict,
     analysis_to_dict,

@@ -8,7 +8,7 @@ import pytest
 
 import sroi
 from sroi.datasets import dataset_path
-from sroi.html_report import SECTIONS
+from sroi.report import SECTIONS
 from sroi.report import analyse, load_credit_scenarios
 
 
@@ -77,9 +77,16 @@ def test_text_is_escaped(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
-def test_result_to_html_runs_the_whole_report(tmp_path):
+def test_result_to_html_is_the_point_result_only(tmp_path, monkeypatch):
+    """Result.to_html writes the deterministic result; it never runs a hidden Monte Carlo."""
+    from sroi import uncertainty
+
     result = sroi.load(dataset_path("example", "digital_inclusion.yaml")).evaluate()
-    path = result.to_html(tmp_path / "r.html", n=500, seed=2)
-    parsed = _Collect()
-    parsed.feed(path.read_text())
-    assert "monte-carlo" in parsed.sections
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Result.to_html must not simulate")
+
+    monkeypatch.setattr(uncertainty, "simulate", refuse)
+    text = result.to_html(tmp_path / "r.html").read_text()
+    assert f"{result.ratio:.2f} : 1" in text
+    assert "monte-carlo" not in text and "Monte Carlo" not in text

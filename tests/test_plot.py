@@ -47,7 +47,7 @@ def test_plot_tornado_from_analysis_on_given_axes():
     _, ax = plt.subplots()
     out = plot.plot_tornado(make_analysis(), ax=ax, include="all")
     assert out is ax
-    assert len(ax.patches) == 2 * len(make_analysis()._compiled.slots)
+    assert len(ax.patches) == 2 * len(make_analysis().compiled.slots)
 
 
 def test_plot_tornado_rejects_other_tables():

@@ -10,7 +10,8 @@ from scipy import stats
 import sroi
 from sroi import uncertainty
 from sroi.exceptions import SROIError
-from sroi.uncertainty import Simulation, rank_correlation_matrix, sample_uniforms, simulate
+from sroi.sampling import rank_correlation_matrix, sample_uniforms
+from sroi.uncertainty import Simulation, simulate
 from tests.conftest import make_analysis
 
 ARRAYS = ("ratio", "present_value", "total_inputs", "net_present_value", "net_ratio", "payback_months")
@@ -149,7 +150,7 @@ def test_simulation_is_the_engine_on_its_draws():
     # The one engine: evaluating the kept draws in one batch gives the same numbers exactly.
     a = uncertain()
     sim = simulate(a, 300, seed=9, chunk_size=64)
-    out = a._run({k: sim.draws[k].to_numpy() for k in sim.draws.columns}, per_period=True)
+    out = a.compiled.run({k: sim.draws[k].to_numpy() for k in sim.draws.columns}, per_period=True)
     for name in ARRAYS:
         np.testing.assert_array_equal(getattr(sim, name), getattr(out, name))
     np.testing.assert_array_equal(

@@ -25,28 +25,32 @@ References
 from __future__ import annotations
 
 import html
-import math
 import numbers
-import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pint
 
-from sroi.exceptions import SROIError, SROIWarning
-from sroi.units import Q_, currency_of, ureg
+from sroi import defaults
+from sroi.exceptions import SROIError
+from sroi.finance.cashflows import (
+    as_number,
+    cash_array,
+    check_currency,
+    check_dscr,
+    check_loan_rate,
+    check_number_in,
+    check_tenor,
+    discount_factors,
+    warn,
+)
+from sroi.finance.formatting import cell_value, format_amount, frame_html, records
+from sroi.units import Q_
 
-__all__ = [
-    "DEFAULTS",
-    "CashFlowSource",
-    "CreditLine",
-    "credit_line",
-    "debt_capacity",
-]
+__all__ = ["DEFAULTS", "CreditLine", "credit_line", "debt_capacity"]
 
 _TIER_NOTE = (
     "Only tier A cash to the borrower and tier B savings whose payer has signed an outcomes "
@@ -54,195 +58,12 @@ _TIER_NOTE = (
     "savings without a contract carry none."
 )
 
-_DEFAULT_ROWS: list[tuple[str, float, str, str]] = [
-    ("dscr_p50", 1.40, "1.35-1.50", "project-finance P50/P90 sizing practice (Yescombe 2014)"),
-    ("dscr_p90", 1.20, "1.20-1.30", "project-finance P50/P90 sizing practice (Yescombe 2014)"),
-    (
-        "haircut",
-        0.80,
-        "0.5-0.9",
-        "asset-based lending advance rates (OCC 2014); verification, counterparty risk",
-    ),
-    (
-        "percentile",
-        0.10,
-        "0.01-0.10 (P99-P90)",
-        "P90 exceedance = 10th percentile (project-finance practice)",
-    ),
-    (
-        "loan_rate",
-        0.04,
-        "the lender's all-in rate",
-        "illustrative, as in SROI_METHOD.md §6 worked check; override with the lender's rate",
-    ),
-]
+_DEFAULT_ROWS = defaults.CREDIT
 DEFAULTS: pd.DataFrame = pd.DataFrame(_DEFAULT_ROWS, columns=["name", "value", "range", "source"])
 """Default sizing parameters with their typical range and source (one row each)."""
 
 _DEFAULT = {name: value for name, value, _, _ in _DEFAULT_ROWS}
 _RANGE = {name: (rng, src) for name, _, rng, src in _DEFAULT_ROWS}
-
-
-@runtime_checkable
-class CashFlowSource(Protocol):
-    """What :func:`credit_line` needs from a ``Result`` or ``Simulation``.
-
-    Attributes
-    ----------
-    currency : str
-        ISO 4217 code of the analysis currency.
-    tenor_cap : int
-        Last period (year) with eligible cash, capped by the outcome durations.
-
-    Methods
-    -------
-    eligible_cash_flows() -> numpy.ndarray
-        Shape (S, T) [currency]: per sample and period (year 1..T), tier A plus contracted
-        tier B cash after all SROI filters, undiscounted; S = 1 for a deterministic result.
-    cash_flow_sources() -> pandas.DataFrame
-        One row per outcome with columns ``outcome``, ``stakeholder``, ``cash_tier``
-        ('A', 'B' or 'C'), ``contracted`` (bool), ``payer`` and ``eligible`` (bool).
-    """
-
-    @property
-    def currency(self) -> str: ...
-
-    @property
-    def tenor_cap(self) -> int: ...
-
-    def eligible_cash_flows(self) -> np.ndarray: ...
-
-    def cash_flow_sources(self) -> pd.DataFrame: ...
-
-
-# ----------------------------------------------------------------------------------------------
-# validation helpers
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, pint.Quantity):
-        if not value.dimensionless:
-            raise SROIError(f"expected a plain number or fraction, got {value!r}", field=name)
-        value = value.to("dimensionless").magnitude
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise SROIError(f"expected a number, got {value!r}", field=name)
-    out = float(value)
-    if not math.isfinite(out):
-        raise SROIError(f"expected a finite number, got {value!r}", field=name)
-    return out
-
-
-def _warn(message: str) -> None:
-    warnings.warn(message, SROIWarning, stacklevel=3)
-
-
-def _check(value: Any, name: str, ok: Any, expected: str) -> float:
-    out = _number(value, name)
-    if not ok(out):
-        raise SROIError(f"expected {expected}, got {out}", field=name)
-    return out
-
-
-def _dscr(value: Any, name: str) -> float:
-    out = _check(value, name, lambda x: x > 0, "a debt service cover ratio > 0 (typically 1.2-1.5)")
-    if out < 1:
-        _warn(f"{name}={out} is below 1: debt service would exceed the cash")
-    return out
-
-
-def _rate(value: Any, name: str) -> float:
-    return _check(value, name, lambda x: x > -1, "a rate > -1 as a fraction (0.04 for 4%)")
-
-
-def _tenor(value: Any) -> int | None:
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1
-    ):
-        raise SROIError(f"expected a whole number of years >= 1, got {value!r}", field="tenor")
-    return None if value is None else int(value)
-
-
-def _currency_code(value: Any, name: str) -> str:
-    if not isinstance(value, str) or value not in ureg or currency_of(ureg.Unit(value), name) != value:
-        raise SROIError(
-            f"expected an ISO 4217 currency code known to sroi.units (e.g. 'GBP'), got {value!r}", field=name
-        )
-    return value
-
-
-def _money_magnitude(q: pint.Quantity, name: str) -> tuple[Any, str]:
-    """Magnitude of a money (or money per year) quantity in its currency [currency]."""
-    if q._REGISTRY is not ureg:
-        raise SROIError(
-            "the quantity comes from another pint registry; build it with sroi.units.Q_", field=name
-        )
-    code = currency_of(q, name)
-    if code is None:
-        raise SROIError(f"expected money such as Q_(100, 'GBP'), got units {q.units}", field=name)
-    unit = ureg.Unit(code)
-    if q.dimensionality == unit.dimensionality:
-        return q.to(unit).magnitude, code
-    per_year = unit / ureg.year
-    if q.dimensionality == per_year.dimensionality:
-        return q.to(per_year).magnitude, code
-    raise SROIError(f"expected money or money per year (e.g. GBP or GBP/year), got {q.units}", field=name)
-
-
-def _walk(x: Any, codes: set[str | None], name: str) -> Any:
-    if isinstance(x, pint.Quantity):
-        mag, code = _money_magnitude(x, name)
-        codes.add(code)
-        return np.asarray(mag, dtype=float).tolist()
-    if (isinstance(x, Sequence) and not isinstance(x, str)) or (
-        isinstance(x, np.ndarray) and x.dtype == object
-    ):
-        return [_walk(v, codes, name) for v in x]
-    if isinstance(x, bool) or not isinstance(x, (numbers.Real, np.ndarray)):
-        raise SROIError(f"expected numbers or money quantities, got {x!r}", field=name)
-    codes.add(None)
-    return np.asarray(x, dtype=float).tolist()
-
-
-def _cash_array(values: Any, name: str) -> tuple[np.ndarray, str | None]:
-    """Turn cash flows (floats, money Quantities, arrays) into a float array and its currency."""
-    if isinstance(values, (pd.Series, pd.DataFrame)):
-        values = values.to_numpy()
-    mag = values.magnitude if isinstance(values, pint.Quantity) else values
-    if isinstance(mag, (str, bytes, numbers.Number)) or (isinstance(mag, np.ndarray) and mag.ndim == 0):
-        raise SROIError(f"expected a sequence of yearly cash flows, got {values!r}", field=name)
-    codes: set[str | None] = set()
-    if isinstance(values, np.ndarray) and values.dtype != object:
-        if not np.issubdtype(values.dtype, np.number) or values.dtype == bool:
-            raise SROIError(f"expected numeric cash flows, got dtype {values.dtype}", field=name)
-        arr = values.astype(float)
-    else:
-        nested = _walk(values, codes, name)
-        if None in codes and len(codes) > 1:
-            raise SROIError("mixes money quantities and bare numbers; give all in one currency", field=name)
-        if len(codes - {None}) > 1:
-            found = ", ".join(sorted(c for c in codes if c))
-            raise SROIError(
-                f"mixes currencies ({found}); convert to one currency first (sroi.money)", field=name
-            )
-        try:
-            arr = np.asarray(nested, dtype=float)
-        except ValueError:
-            raise SROIError("rows of different lengths; give samples x years", field=name) from None
-    if arr.ndim not in (1, 2):
-        raise SROIError(
-            f"expected 1-D (years) or 2-D (samples x years) cash flows, got {arr.ndim}-D", field=name
-        )
-    if np.isnan(arr).any():
-        where = np.argwhere(np.isnan(arr))[0]
-        raise SROIError(f"contains NaN (first at index {tuple(int(i) for i in where)})", field=name)
-    if not np.isfinite(arr).all():
-        raise SROIError("contains an infinite value", field=name)
-    code = next((c for c in codes if c), None)
-    return arr, code
-
-
-def _discount(rate: float, years: int) -> np.ndarray:
-    return (1.0 + rate) ** -np.arange(1, years + 1, dtype=float)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -298,37 +119,16 @@ def debt_capacity(cash_flows: Any, dscr: float, interest_rate: float) -> float |
     >>> debt_capacity([[100.0, 100.0], [50.0, 50.0]], dscr=1.0, interest_rate=0.0)
     array([200., 100.])
     """
-    arr, code = _cash_array(cash_flows, "cash_flows")
-    cover = _dscr(dscr, "dscr")
-    rate = _rate(interest_rate, "interest_rate")
-    cap = (arr / cover) @ _discount(rate, arr.shape[-1])
+    arr, code = cash_array(cash_flows, "cash_flows")
+    cover = check_dscr(dscr, "dscr")
+    rate = check_loan_rate(interest_rate, "interest_rate")
+    cap = (arr / cover) @ discount_factors(rate, arr.shape[-1])
     out: Any = float(cap) if arr.ndim == 1 else np.asarray(cap, dtype=float)
     return Q_(out, code) if code else out
 
 
 # ----------------------------------------------------------------------------------------------
 # credit line
-
-
-def _fmt(x: float, code: str | None = None) -> str:
-    text = f"{x:,.0f}" if abs(x) >= 10_000 else f"{x:,.1f}"
-    return f"{text} {code}" if code else text
-
-
-def _cell(column: pd.Series, row: str) -> float:
-    return float(np.asarray(column.loc[[row]], dtype=float)[0])
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    clean = df.astype(object).where(df.notna(), None)
-    return [
-        {str(k): v.item() if isinstance(v, np.generic) else v for k, v in r.items()}
-        for r in clean.to_dict("records")
-    ]
-
-
-def _frame_html(df: pd.DataFrame) -> str:
-    return df.to_html(float_format=lambda v: f"{v:,.4g}", border=0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,9 +180,9 @@ class CreditLine:
             "binding_case": self.binding_case,
         }
         for col in ("capacity", "pv_eligible_cash", "dscr"):
-            rows |= {f"{col}_{case}": _cell(self.cases[col], case) for case in ("P50", "P90")}
-        rows |= {col: _cell(self.cases[col], "P50") for col in ("loan_rate", "haircut")}
-        rows["tenor"] = int(_cell(self.cases["tenor"], "P50"))
+            rows |= {f"{col}_{case}": cell_value(self.cases[col], case) for case in ("P50", "P90")}
+        rows |= {col: cell_value(self.cases[col], "P50") for col in ("loan_rate", "haircut")}
+        rows["tenor"] = int(cell_value(self.cases["tenor"], "P50"))
         return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
 
     def to_dict(self) -> dict[str, Any]:
@@ -391,21 +191,21 @@ class CreditLine:
             "amount": self.value,
             "currency": self.currency,
             "binding_case": self.binding_case,
-            "cases": _records(self.cases.reset_index()),
-            "steps": _records(self.steps),
-            "assumptions": _records(self.assumptions),
+            "cases": records(self.cases.reset_index()),
+            "steps": records(self.steps),
+            "assumptions": records(self.assumptions),
             "explanation": self.explanation,
         }
 
     def __repr__(self) -> str:
-        lines = [f"CreditLine: {_fmt(self.value, self.currency)} ({self.binding_case} binding)"]
+        lines = [f"CreditLine: {format_amount(self.value, self.currency)} ({self.binding_case} binding)"]
         for case in ("P50", "P90"):
             c = {
-                k: _cell(self.cases[k], case)
+                k: cell_value(self.cases[k], case)
                 for k in ("capacity", "cash_flow_percentile", "haircut", "dscr", "loan_rate", "tenor")
             }
             lines.append(
-                f"  {case}: capacity {_fmt(c['capacity'])} (cash at percentile {c['cash_flow_percentile']:.2f}, "
+                f"  {case}: capacity {format_amount(c['capacity'])} (cash at percentile {c['cash_flow_percentile']:.2f}, "
                 f"haircut {c['haircut']:.2f}, DSCR {c['dscr']:.2f}, loan rate {c['loan_rate']:.2%}, "
                 f"{int(c['tenor'])} years)"
             )
@@ -414,10 +214,10 @@ class CreditLine:
     def _repr_html_(self) -> str:
         paras = "".join(f"<p>{html.escape(p)}</p>" for p in self.explanation.split("\n") if p.strip())
         return (
-            f"<div><h4>Credit line: {html.escape(_fmt(self.value, self.currency))} "
-            f"({self.binding_case} binding)</h4>{paras}<h5>Cases</h5>{_frame_html(self.cases)}"
-            f"<h5>Steps</h5>{_frame_html(self.steps)}"
-            f"<h5>Assumptions</h5>{_frame_html(self.assumptions)}</div>"
+            f"<div><h4>Credit line: {html.escape(format_amount(self.value, self.currency))} "
+            f"({self.binding_case} binding)</h4>{paras}<h5>Cases</h5>{frame_html(self.cases)}"
+            f"<h5>Steps</h5>{frame_html(self.steps)}"
+            f"<h5>Assumptions</h5>{frame_html(self.assumptions)}</div>"
         )
 
 
@@ -430,8 +230,8 @@ def _read_source(source: Any) -> tuple[np.ndarray, str | None, int | None, pd.Da
                 f"has eligible_cash_flows but no {missing}; see sroi.finance.CashFlowSource", "source"
             )
         getter = source.eligible_cash_flows
-        flows, code = _cash_array(getter() if callable(getter) else getter, "source.eligible_cash_flows")
-        src_code = _currency_code(source.currency, "source.currency")
+        flows, code = cash_array(getter() if callable(getter) else getter, "source.eligible_cash_flows")
+        src_code = check_currency(source.currency, "source.currency")
         if code and code != src_code:
             raise SROIError(f"cash flows are in {code} but source.currency is {src_code}", field="currency")
         cap = source.tenor_cap
@@ -448,7 +248,7 @@ def _read_source(source: Any) -> tuple[np.ndarray, str | None, int | None, pd.Da
         flows = flows if flows.ndim == 2 else flows[None, :]
         kind = f"{type(source).__name__}: {flows.shape[0]} sample(s) x {flows.shape[1]} years"
         return flows, src_code, int(cap), table, kind
-    flows, code = _cash_array(source, "source")
+    flows, code = cash_array(source, "source")
     if flows.ndim == 1:
         return flows[None, :], code, None, None, f"deterministic (P50) cash flow, {flows.size} years"
     return flows, code, None, None, f"simulation: {flows.shape[0]} samples x {flows.shape[1]} years"
@@ -456,9 +256,13 @@ def _read_source(source: Any) -> tuple[np.ndarray, str | None, int | None, pd.Da
 
 def _cv(cv: Any, years: int, total_years: int) -> np.ndarray:
     if isinstance(cv, pint.Quantity):
-        cv = _number(cv, "cv") if np.ndim(cv.magnitude) == 0 else np.asarray(cv.to("dimensionless").magnitude)
+        cv = (
+            as_number(cv, "cv")
+            if np.ndim(cv.magnitude) == 0
+            else np.asarray(cv.to("dimensionless").magnitude)
+        )
     items = [cv] if isinstance(cv, str) else np.ravel(np.asarray(cv, dtype=object)).tolist()
-    arr = np.array([_number(c, "cv") for c in items], dtype=float)
+    arr = np.array([as_number(c, "cv") for c in items], dtype=float)
     if (arr < 0).any():
         raise SROIError(f"expected a coefficient of variation >= 0 (0.2 for 20%), got {cv!r}", field="cv")
     if arr.size == 1:
@@ -588,17 +392,19 @@ def credit_line(
     >>> line.cases["capacity"].round(1).to_dict()
     {'P50': 254.4, 'P90': 220.7}
     """
-    pct = _check(percentile, "percentile", lambda x: 0 < x < 1, "a fraction in (0, 1), e.g. 0.10 for P90")
+    pct = check_number_in(
+        percentile, "percentile", lambda x: 0 < x < 1, "a fraction in (0, 1), e.g. 0.10 for P90"
+    )
     if pct > 0.5:
-        _warn(f"percentile={pct} is above the median: the P90 case is the optimistic one")
-    h = _check(haircut, "haircut", lambda x: 0 < x <= 1, "a fraction in (0, 1] (typically 0.5-0.9)")
-    dscr = {"P50": _dscr(dscr_p50, "dscr_p50"), "P90": _dscr(dscr_p90, "dscr_p90")}
-    rate = _rate(loan_rate, "loan_rate")
-    tenor_req = _tenor(tenor)
+        warn(f"percentile={pct} is above the median: the P90 case is the optimistic one")
+    h = check_number_in(haircut, "haircut", lambda x: 0 < x <= 1, "a fraction in (0, 1] (typically 0.5-0.9)")
+    dscr = {"P50": check_dscr(dscr_p50, "dscr_p50"), "P90": check_dscr(dscr_p90, "dscr_p90")}
+    rate = check_loan_rate(loan_rate, "loan_rate")
+    tenor_req = check_tenor(tenor)
     flows, src_code, tenor_cap, table, kind = _read_source(source)
     code = src_code
     if currency is not None:
-        code = _currency_code(currency, "currency")
+        code = check_currency(currency, "currency")
         if src_code and src_code != code:
             raise SROIError(f"currency={code!r} disagrees with the source's {src_code}", field="currency")
     n_samples, n_years = flows.shape
@@ -612,9 +418,9 @@ def credit_line(
     method: dict[str, str] = {}
     if n_samples > 1:
         if cv is not None:
-            _warn("cv is ignored: the percentiles come from the samples")
+            warn("cv is ignored: the percentiles come from the samples")
         if n_samples < 100:
-            _warn(f"only {n_samples} samples: the empirical percentile is imprecise; use 1000 or more")
+            warn(f"only {n_samples} samples: the empirical percentile is imprecise; use 1000 or more")
         for case, q in (("P50", 50.0), ("P90", 100 * pct)):
             cf[case] = np.maximum(np.percentile(window, q, axis=0), 0.0) if years else np.zeros(0)
         method = {
@@ -636,7 +442,7 @@ def credit_line(
         cv_shown = float(cv_arr[0]) if np.unique(cv_arr).size == 1 else cv_arr.tolist()
         method = {"P50": "deterministic flow", "P90": f"normal approximation P50 x (1 - {z:.4f} CV)"}
 
-    disc = _discount(rate, years)
+    disc = discount_factors(rate, years)
     service = {case: h * cf[case] / dscr[case] for case in cf}
     cap = {case: float(service[case] @ disc) for case in cf}
     pv = {case: float(cf[case] @ disc) for case in cf}
@@ -704,22 +510,22 @@ def credit_line(
             else f"The {binding} case leaves no cash to service debt"
         )
         text = [
-            f"Credit line: {_fmt(0.0, code)}. {why}, so no debt can be sized on this analysis.",
+            f"Credit line: {format_amount(0.0, code)}. {why}, so no debt can be sized on this analysis.",
             _TIER_NOTE,
         ]
     else:
         other = "P90" if binding == "P50" else "P50"
         text = [
-            f"Credit line: {_fmt(amount, code)}, set by the {binding} case "
+            f"Credit line: {format_amount(amount, code)}, set by the {binding} case "
             f"({'downside' if binding == 'P90' else 'central'}), the smaller of the two; "
-            f"the {other} case would allow {_fmt(cap[other], code)}.",
+            f"the {other} case would allow {format_amount(cap[other], code)}.",
             _TIER_NOTE,
         ]
         for case in ("P50", "P90"):
             text.append(
-                f"{case} case ({method[case]}): {_fmt(float(cf[case].sum()), code)} of eligible cash over "
-                f"{years} years, present value {_fmt(pv[case], code)} at {rate:.2%}; counting {h:.0%} of it "
-                f"(haircut) at a cover of {dscr[case]:.2f}x gives {_fmt(cap[case], code)}."
+                f"{case} case ({method[case]}): {format_amount(float(cf[case].sum()), code)} of eligible cash over "
+                f"{years} years, present value {format_amount(pv[case], code)} at {rate:.2%}; counting {h:.0%} of it "
+                f"(haircut) at a cover of {dscr[case]:.2f}x gives {format_amount(cap[case], code)}."
             )
         text.append(
             "Years with negative cash count as zero. A margin ratchet on social KPIs changes the price "
@@ -737,12 +543,3 @@ def credit_line(
         currency=code,
         sources=table,
     )
-
-
-def __getattr__(name: str) -> Any:
-    """``sroi.finance.margin_ratchet`` and ``MarginRatchet`` live in :mod:`sroi.ratchet`."""
-    if name in ("margin_ratchet", "MarginRatchet"):
-        from sroi import ratchet
-
-        return getattr(ratchet, name)
-    raise AttributeError(f"module 'sroi.finance' has no attribute {name!r}")

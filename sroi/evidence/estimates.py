@@ -9,26 +9,27 @@ factor. :func:`joint` keeps the covariance of several estimates from one fitted 
 with rank ``correlations``. :func:`save_estimates` / :func:`load_estimates` store them as the
 ``parameters:`` (and ``correlations:``) entries of a model file.
 
-The estimators themselves are in :mod:`sroi.evidence`, which re-exports everything here.
+The estimators themselves are in :mod:`sroi.evidence.estimators`; :mod:`sroi.evidence`
+re-exports everything.
 """
 
 from __future__ import annotations
 
-import difflib
 import html
 import math
-import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from sroi.distributions import Beta, Distribution, LogitNormal, LogNormal, Normal, distribution_from_dict
-from sroi.exceptions import ConvergenceError, SROIError
+from sroi.exceptions import SROIError
+from sroi.safe_yaml import read_yaml_file
+from sroi.units import ureg
 
 __all__ = [
     "MIN_OBSERVATIONS",
@@ -246,8 +247,6 @@ class Estimate:
         Delta method: se_logit = se / (p (1 - p)); se_log = se / x (Casella & Berger 2002,
         §5.5.4). Estimators that fit a model set :attr:`transform` from the model's covariance.
         """
-        from sroi.units import ureg
-
         u = None if unit is None else ureg.Unit(unit) if isinstance(unit, str) else unit
         lo, hi = SCALES[self.scale]
         fam = (
@@ -601,8 +600,6 @@ def save_estimates(
 
 
 def _read_store(path: str | Path) -> dict[str, Any]:
-    from sroi.io import read_yaml_file
-
     p = Path(path)
     doc = read_yaml_file(p, "path")
     if not isinstance(doc, Mapping) or not isinstance(doc.get("parameters"), Mapping):
@@ -644,173 +641,3 @@ def load_correlations(path: str | Path) -> list[tuple[str, str, float]]:
             raise SROIError(f"expected [name_a, name_b, rho], got {c!r}", f"correlations[{i}]")
         out.append((str(c[0]), str(c[1]), float(c[2])))
     return out
-
-
-# -- checks --------------------------------------------------------------------------------
-def _frame(df: Any) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise SROIError(f"expected a pandas DataFrame, got {type(df).__name__}", "df")
-    return df
-
-
-def _column(df: pd.DataFrame, name: Any, arg: str) -> pd.Series:
-    if not isinstance(name, str):
-        raise SROIError(f"expected a column name (str), got {name!r}", arg)
-    if name not in df.columns:
-        cols = [str(c) for c in df.columns]
-        close = difflib.get_close_matches(name, cols, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; columns are {cols}"
-        raise SROIError(f"no column {name!r} in the data{hint}", arg)
-    s = df[name]
-    missing = int(s.isna().sum())
-    if missing:
-        raise SROIError(
-            f"column {name!r} has {missing} missing value(s); drop or impute them first, "
-            f"e.g. df.dropna(subset=[{name!r}])",
-            arg,
-        )
-    return s
-
-
-def _binary(df: pd.DataFrame, name: str, arg: str) -> np.ndarray:
-    s = _column(df, name, arg)
-    values = set(pd.unique(s).tolist())
-    if not values <= {0, 1}:
-        shown = sorted(map(repr, values))[:6]
-        raise SROIError(
-            f"column {name!r} must be binary, 1 = achieved the outcome and 0 = not; found values "
-            f"{', '.join(shown)}. Recode it, e.g. (df[{name!r}] == 'yes').astype(int)",
-            arg,
-        )
-    return s.to_numpy(dtype=float)
-
-
-def _numeric(df: pd.DataFrame, name: str, arg: str) -> np.ndarray:
-    s = _column(df, name, arg)
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-        raise SROIError(f"column {name!r} must be numeric, got dtype {s.dtype}", arg)
-    x = s.to_numpy(dtype=float)
-    if not np.all(np.isfinite(x)):
-        raise SROIError(f"column {name!r} has infinite values", arg)
-    return x
-
-
-def _weights(df: pd.DataFrame, name: str | None) -> np.ndarray | None:
-    if name is None:
-        return None
-    w = _numeric(df, name, "weights")
-    if np.any(w < 0):
-        raise SROIError(f"column {name!r} has negative weights (min {w.min():g}); need >= 0", "weights")
-    if not w.sum() > 0:
-        raise SROIError(f"the weights in column {name!r} are all zero; need one > 0", "weights")
-    return w
-
-
-def _check_n(n: int, need: int, what: str, arg: str) -> None:
-    if n < need:
-        raise SROIError(f"{what}: {n} observation(s); at least {need} are needed", arg)
-
-
-def _check_level(level: float) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise SROIError(f"expected a confidence level in (0, 1) such as 0.95, got {level!r}", "level")
-    return float(level)
-
-
-def _kish(w: np.ndarray) -> float:
-    """Kish (1965) effective sample size (sum w)^2 / sum w^2."""
-    return float(w.sum() ** 2 / np.sum(w**2))
-
-
-def _group_mask(df: pd.DataFrame, group: str, treated_value: Any) -> np.ndarray:
-    s = _column(df, group, "group")
-    values = pd.unique(s).tolist()
-    treated = (s == treated_value).to_numpy()
-    if not treated.any():
-        raise SROIError(
-            f"no participant rows: no row has {group} == {treated_value!r} (values found: {values[:6]}); "
-            "set treated_value to the participants' value",
-            "treated_value",
-        )
-    if treated.all():
-        raise SROIError(
-            f"no comparison-group rows: every row has {group} == {treated_value!r}; the estimator "
-            "needs people who did not take part",
-            "group",
-        )
-    if len(values) > 2:
-        raise SROIError(
-            f"column {group!r} has {len(values)} values {values[:6]}; expected two (participants and "
-            "comparison). Filter the rows or recode the column",
-            "group",
-        )
-    return treated
-
-
-def _covariates(df: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
-    """Numeric covariates as they are; text or categorical ones as 0/1 dummies (first dropped)."""
-    cols = []
-    for c in covariates:
-        s = _column(df, c, "covariates")
-        if pd.api.types.is_numeric_dtype(s) and s.dtype != bool:
-            cols.append(s.astype(float).rename(c))
-        else:
-            d = pd.get_dummies(s.astype("category"), prefix=c, drop_first=True, dtype=float)
-            cols.extend(d[k] for k in d.columns)
-    if not cols:
-        return pd.DataFrame(index=df.index)
-    return pd.concat(cols, axis=1)
-
-
-def _check_rank(x: pd.DataFrame, arg: str) -> None:
-    if np.linalg.matrix_rank(x.to_numpy()) < x.shape[1]:
-        const = [c for c in x.columns if c != "const" and x[c].nunique() <= 1]
-        hint = f"; {const} do not vary" if const else ""
-        raise SROIError(
-            f"the predictors {list(x.columns)} are collinear{hint}; drop a covariate or merge categories",
-            arg,
-        )
-
-
-def _fit(fit: Callable[[], Any], outcome: str, predictors: Sequence[str], advice: str) -> Any:
-    """Run a statsmodels fit, turning its warnings into errors that say what to do."""
-    from statsmodels.tools.sm_exceptions import (
-        ConvergenceWarning,
-        DomainWarning,
-        PerfectSeparationError,
-        PerfectSeparationWarning,
-    )
-
-    sep = (
-        f"perfect separation: {outcome!r} is perfectly predicted by {list(predictors)}, so the "
-        "effect is not identified; merge sparse categories, drop the covariate that separates, or "
-        "collect more data"
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            res = fit()
-        except PerfectSeparationError:
-            raise SROIError(sep, "outcome") from None
-        except np.linalg.LinAlgError as exc:
-            raise ConvergenceError(f"the model could not be fitted ({exc}); {advice}", "outcome") from None
-    for w in caught:
-        if issubclass(w.category, PerfectSeparationWarning):
-            raise SROIError(sep, "outcome")
-    for w in caught:
-        if issubclass(w.category, (ConvergenceWarning, RuntimeWarning)):
-            raise ConvergenceError(f"the fit did not converge ({w.message}); {advice}", "outcome")
-    for w in caught:
-        if not issubclass(w.category, DomainWarning):  # log link with binomial: expected
-            warnings.warn(w.message, w.category, stacklevel=3)
-    return res
-
-
-def _quantile(level: float, df: float | None = None) -> float:
-    q = 0.5 + level / 2
-    return float(stats.norm.ppf(q) if df is None else stats.t.ppf(q, df))
-
-
-def _logit_interval(p: float, se_logit: float, z: float) -> tuple[float, float]:
-    lg = float(special.logit(p))
-    return float(special.expit(lg - z * se_logit)), float(special.expit(lg + z * se_logit))

@@ -73,36 +73,27 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sroi import evidence_models as _em
 from sroi.distributions import make_rng
-from sroi.evidence_models import (
-    MIN_OBSERVATIONS,
-    MIN_PER_GROUP,
-    Estimate,
-    EstimateSet,
-    Transform,
-    joint,
-    load_correlations,
-    load_estimates,
-    save_estimates,
+from sroi.evidence.data import (
+    binary_column,
+    check_confidence_level,
+    check_frame,
+    check_full_rank,
+    check_sample_size,
+    column,
+    covariate_matrix,
+    fit_quietly,
+    group_mask,
+    kish_effective_size,
+    logit_interval,
+    normal_or_t_quantile,
+    numeric_column,
+    weights_column,
 )
+from sroi.evidence.estimates import MIN_OBSERVATIONS, MIN_PER_GROUP, Estimate, EstimateSet, Transform, joint
 from sroi.exceptions import ConvergenceError, SROIError
 
-__all__ = [
-    "MIN_OBSERVATIONS",
-    "MIN_PER_GROUP",
-    "Estimate",
-    "EstimateSet",
-    "attribution",
-    "deadweight",
-    "diff_in_diff",
-    "drop_off",
-    "incidence",
-    "joint",
-    "load_correlations",
-    "load_estimates",
-    "save_estimates",
-]
+__all__ = ["attribution", "deadweight", "diff_in_diff", "drop_off", "incidence"]
 
 
 # -- estimators ----------------------------------------------------------------------------
@@ -165,19 +156,19 @@ def incidence(
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    df = _em._frame(df)
-    level = _em._check_level(level)
+    df = check_frame(df)
+    level = check_confidence_level(level)
     methods = {"wilson": "wilson", "clopper-pearson": "beta"}
     if method not in methods:
         raise SROIError(f"expected one of {sorted(methods)}, got {method!r}", "method")
-    y = _em._binary(df, outcome, "outcome")
-    _em._check_n(len(y), MIN_OBSERVATIONS, f"incidence of {outcome!r}", "outcome")
-    w = _em._weights(df, weights)
+    y = binary_column(df, outcome, "outcome")
+    check_sample_size(len(y), MIN_OBSERVATIONS, f"incidence of {outcome!r}", "outcome")
+    w = weights_column(df, weights)
     if w is None:
         n_eff, p = float(len(y)), float(y.mean())
         how = ""
     else:
-        n_eff, p = _em._kish(w), float(np.dot(w, y) / w.sum())
+        n_eff, p = kish_effective_size(w), float(np.dot(w, y) / w.sum())
         how = f", weights {weights!r} with Kish effective sample size {n_eff:.1f}"
     lo, hi = proportion_confint(p * n_eff, n_eff, alpha=1 - level, method=methods[method])
     se = math.sqrt(p * (1 - p) / n_eff)
@@ -284,14 +275,14 @@ def deadweight(
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    df = _em._frame(df)
-    level = _em._check_level(level)
+    df = check_frame(df)
+    level = check_confidence_level(level)
     if interval not in ("delta", "bootstrap"):
         raise SROIError(f"expected 'delta' or 'bootstrap', got {interval!r}", "interval")
-    y = _em._binary(df, outcome, "outcome")
-    treated = _em._group_mask(df, group, treated_value)
+    y = binary_column(df, outcome, "outcome")
+    treated = group_mask(df, group, treated_value)
     for mask, label in ((treated, "participant"), (~treated, "comparison")):
-        _em._check_n(int(mask.sum()), MIN_PER_GROUP, f"{label} group ({group!r})", "group")
+        check_sample_size(int(mask.sum()), MIN_PER_GROUP, f"{label} group ({group!r})", "group")
         if y[mask].min() == y[mask].max():
             raise SROIError(
                 f"perfect separation: {outcome!r} is {int(y[mask][0])} for every {label} row "
@@ -299,17 +290,17 @@ def deadweight(
                 "outcome",
             )
     cov_names = [covariates] if isinstance(covariates, str) else list(covariates)
-    x = _em._covariates(df, cov_names)
+    x = covariate_matrix(df, cov_names)
     x.insert(0, "treated", treated.astype(float))
     x.insert(0, "const", 1.0)
-    _em._check_rank(x, "covariates")
+    check_full_rank(x, "covariates")
     X = x.to_numpy()
     predictors = [group, *cov_names]
     advice = "check the covariates for sparse categories and scale continuous ones"
 
     def fit(Xf: np.ndarray, yf: np.ndarray, robust: bool) -> Any:
         kw = {"cov_type": "HC1"} if robust else {}
-        return _em._fit(
+        return fit_quietly(
             lambda: GLM(yf, Xf, family=families.Binomial()).fit(**kw), outcome, predictors, advice
         )
 
@@ -346,12 +337,12 @@ def deadweight(
         + "".join(f" + {c}" for c in x.columns[2:])
         + "; deadweight = mean over participants of P(comparison, x) / P(participant, x)"
     )
-    z = _em._quantile(level)
+    z = normal_or_t_quantile(level)
     V = np.asarray(res.cov_params(), dtype=float)
     se_logit = float(math.sqrt(grad @ V @ grad))
     n_rows = len(y)
     if interval == "delta":
-        lo, hi = _em._logit_interval(d, se_logit, z)
+        lo, hi = logit_interval(d, se_logit, z)
         method = "logistic regression (GLM binomial, HC1), marginal standardisation, delta method"
         gradient: np.ndarray | None = grad
     else:
@@ -477,11 +468,11 @@ def diff_in_diff(
     """
     from statsmodels.regression.linear_model import OLS
 
-    df = _em._frame(df)
-    level = _em._check_level(level)
-    y = _em._numeric(df, outcome, "outcome")
-    treated = _em._group_mask(df, group, treated_value)
-    per = _em._column(df, period, "period")
+    df = check_frame(df)
+    level = check_confidence_level(level)
+    y = numeric_column(df, outcome, "outcome")
+    treated = group_mask(df, group, treated_value)
+    per = column(df, period, "period")
     periods = sorted(pd.unique(per).tolist())
     if len(periods) != 2:
         raise SROIError(
@@ -492,7 +483,7 @@ def diff_in_diff(
     if post_value not in periods:
         raise SROIError(f"post_value {post_value!r} is not a value of {period!r} ({periods})", "post_value")
     post = (per == post_value).to_numpy()
-    units = _em._column(df, unit, "unit")
+    units = column(df, unit, "unit")
     both = pd.Series(treated, index=df.index).groupby(units.to_numpy()).nunique()
     if (both > 1).any():
         raise SROIError(
@@ -501,19 +492,19 @@ def diff_in_diff(
             "unit",
         )
     for mask, label in ((treated, "participant"), (~treated, "comparison")):
-        _em._check_n(int(units[mask].nunique()), MIN_PER_GROUP, f"{label} units ({unit!r})", "unit")
+        check_sample_size(int(units[mask].nunique()), MIN_PER_GROUP, f"{label} units ({unit!r})", "unit")
         for flag, when in ((True, "after"), (False, "before")):
             if not np.any(mask & (post == flag)):
                 raise SROIError(f"the {label} group has no rows in the {when} period of {period!r}", "period")
     cov_names = [covariates] if isinstance(covariates, str) else list(covariates)
-    x = _em._covariates(df, cov_names)
+    x = covariate_matrix(df, cov_names)
     for name, col in (("treated_x_post", treated & post), ("post", post), ("treated", treated)):
         x.insert(0, name, col.astype(float))
     x.insert(0, "const", 1.0)
-    _em._check_rank(x, "covariates")
+    check_full_rank(x, "covariates")
     codes = pd.factorize(units)[0]
     n_units = int(codes.max()) + 1
-    res = _em._fit(
+    res = fit_quietly(
         lambda: OLS(y, x.to_numpy()).fit(cov_type="cluster", cov_kwds={"groups": codes}),
         outcome,
         [group, period, *cov_names],
@@ -521,7 +512,7 @@ def diff_in_diff(
     )
     b = np.asarray(res.params, dtype=float)
     V = np.asarray(res.cov_params(), dtype=float)
-    q = _em._quantile(level, n_units - 1)
+    q = normal_or_t_quantile(level, n_units - 1)
     k = len(b)
     g_eff = np.eye(k)[3]
     se_eff = float(math.sqrt(V[3, 3]))
@@ -555,7 +546,7 @@ def diff_in_diff(
     se_d = float(math.sqrt(g_d @ V @ g_d))
     if 0.0 < d < 1.0:  # interval and normal scale on the logit of D
         jac = 1.0 / (d * (1 - d))
-        lo, hi = _em._logit_interval(d, se_d * jac, q)
+        lo, hi = logit_interval(d, se_d * jac, q)
         transform, note = Transform("logit", float(special.logit(d)), se_d * jac), ""
     else:
         jac, lo, hi = 1.0, d - q * se_d, d + q * se_d
@@ -638,9 +629,9 @@ def attribution(
     """
     from statsmodels.stats.weightstats import DescrStatsW
 
-    df = _em._frame(df)
-    level = _em._check_level(level)
-    s = _em._numeric(df, share_column, "share_column")
+    df = check_frame(df)
+    level = check_confidence_level(level)
+    s = numeric_column(df, share_column, "share_column")
     if s.min() < 0 or s.max() > 1:
         hint = (
             f"; they look like percentages: divide by 100 (df[{share_column!r}] / 100)"
@@ -651,9 +642,9 @@ def attribution(
             f"answers in {share_column!r} must be fractions in [0, 1], found {s.min():g} to {s.max():g}{hint}",
             "share_column",
         )
-    _em._check_n(len(s), MIN_OBSERVATIONS, f"answers in {share_column!r}", "share_column")
-    w = _em._weights(df, weights)
-    n_eff = float(len(s)) if w is None else _em._kish(w)
+    check_sample_size(len(s), MIN_OBSERVATIONS, f"answers in {share_column!r}", "share_column")
+    w = weights_column(df, weights)
+    n_eff = float(len(s)) if w is None else kish_effective_size(w)
     if n_eff <= 2:
         raise SROIError(f"the Kish effective sample size is {n_eff:.2f}; more than 2 is needed", "weights")
     wn = np.ones_like(s) if w is None else w * n_eff / w.sum()
@@ -744,17 +735,17 @@ def drop_off(
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    df = _em._frame(df)
-    level = _em._check_level(level)
+    df = check_frame(df)
+    level = check_confidence_level(level)
     if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
         raise SROIError(f"expected a positive integer, got {maxiter!r}", "maxiter")
-    y = _em._binary(df, outcome, "outcome")
-    t = _em._numeric(df, time, "time")
+    y = binary_column(df, outcome, "outcome")
+    t = numeric_column(df, time, "time")
     if t.min() < 0:
         raise SROIError(
             f"column {time!r} must be years since the programme (>= 0), found {t.min():g}", "time"
         )
-    _em._check_n(len(y), MIN_OBSERVATIONS, f"follow-up rows of {outcome!r}", "outcome")
+    check_sample_size(len(y), MIN_OBSERVATIONS, f"follow-up rows of {outcome!r}", "outcome")
     if len(np.unique(t)) < 2:
         raise SROIError(
             f"column {time!r} needs at least two distinct times, found {np.unique(t).tolist()}", "time"
@@ -767,9 +758,9 @@ def drop_off(
     fit_kw: dict[str, Any] = {"maxiter": int(maxiter), "start_params": np.array([math.log(y.mean()), 0.0])}
     n_units = None
     if unit is not None:
-        codes = pd.factorize(_em._column(df, unit, "unit"))[0]
+        codes = pd.factorize(column(df, unit, "unit"))[0]
         n_units = int(codes.max()) + 1
-        _em._check_n(n_units, MIN_PER_GROUP, f"units ({unit!r})", "unit")
+        check_sample_size(n_units, MIN_PER_GROUP, f"units ({unit!r})", "unit")
         fit_kw.update(cov_type="cluster", cov_kwds={"groups": codes})
     else:
         fit_kw.update(cov_type="HC1")
@@ -778,7 +769,7 @@ def drop_off(
         "and that time is in years; a share near 1 at early times can defeat the log-binomial model"
     )
     family = families.Binomial(link=families.links.Log())
-    res = _em._fit(lambda: GLM(y, X, family=family).fit(**fit_kw), outcome, [time], advice)
+    res = fit_quietly(lambda: GLM(y, X, family=family).fit(**fit_kw), outcome, [time], advice)
     beta = np.asarray(res.params, dtype=float)
     if not getattr(res, "converged", True) or not np.all(np.isfinite(beta)):
         raise ConvergenceError(f"the log-binomial model did not converge; {advice}", "outcome")
@@ -789,7 +780,7 @@ def drop_off(
             "outcome",
         )
     se_b = float(math.sqrt(np.asarray(res.cov_params(), dtype=float)[1, 1]))
-    q = _em._quantile(level, None if n_units is None else n_units - 1)
+    q = normal_or_t_quantile(level, None if n_units is None else n_units - 1)
     b = float(beta[1])
     d = 1.0 - math.exp(b)
     robust = "HC1" if n_units is None else f"cluster-robust by {unit!r} ({n_units} units), t({n_units - 1})"

@@ -1,0 +1,342 @@
+"""Model files (format 1): YAML in and out.
+
+The model file is documented in the README; :func:`load` returns an
+:class:`~sroi.analysis.Analysis` and :func:`save` writes one back, losslessly (units, sources,
+distributions and named parameters included). Values are parsed by strict rules, never
+evaluated; unknown keys are errors (a typo such as ``deadwieght`` is never ignored).
+
+Examples
+--------
+>>> import sroi
+>>> from sroi.datasets import dataset_path
+>>> a = sroi.load(dataset_path("example", "digital_inclusion.yaml"))
+>>> a.currency
+'GBP'
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sroi import defaults
+from sroi.analysis import Analysis
+from sroi.evidence import load_correlations, load_estimates
+from sroi.exceptions import SROIError, field_prefix
+from sroi.glossary import ANALYSIS_FIELDS, INPUT_FIELDS, OUTCOME_FIELDS, OUTPUT_FIELDS, STAKEHOLDER_FIELDS
+from sroi.proxies import get_proxy
+from sroi.safe_yaml import dump_yaml, parse_yaml, read_yaml_file
+from sroi.tabular import value_from_file, value_to_file
+from sroi.valuemap import Input, Outcome, Output, Stakeholder
+
+__all__ = [
+    "FORMAT_VERSION",
+    "analysis_from_dict",
+    "analysis_to_dict",
+    "dumps",
+    "load",
+    "loads",
+    "save",
+]
+
+#: Version of the model-file format this module reads and writes.
+FORMAT_VERSION = 1
+
+_TOP_KEYS = ("sroi", *ANALYSIS_FIELDS, "parameters_from")
+
+
+def _check_keys(d: Any, allowed: Sequence[str], path: str, required: Sequence[str] = ()) -> None:
+    if not isinstance(d, Mapping):
+        raise SROIError(f"expected a mapping of field: value, got {type(d).__name__} {d!r:.80}", path)
+    for key in d:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed keys: {', '.join(allowed)}"
+            raise SROIError(f"unknown key {key!r}{hint}", f"{path}.{key}" if path else str(key))
+    for key in required:
+        if key not in d:
+            raise SROIError(f"missing required key {key!r}", f"{path}.{key}" if path else key)
+
+
+def _list(d: Mapping[str, Any], key: str) -> list[Any]:
+    v = d.get(key)
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise SROIError(f"expected a list, got {type(v).__name__}", key)
+    return v
+
+
+def _proxy_ref(spec: Mapping[str, Any], raw: dict[str, Any], path: str) -> None:
+    """Resolve ``proxy: {ref: id}`` from the proxy library, filling source and price year."""
+    extra = set(spec) - {"ref"}
+    if extra:
+        raise SROIError(f"a proxy reference takes only 'ref', got also {sorted(extra)}", path)
+    rec = get_proxy(str(spec["ref"]))
+    if rec.quantity is None:
+        low, high = rec.low, rec.high
+        raise SROIError(
+            f"the library proxy {rec.id!r} publishes only a range ({low} to {high}), no central value; "
+            "give the proxy as a distribution over that range, e.g. {distribution: uniform, low: ..., high: ...}, "
+            "and cite the library id in proxy_source",
+            path,
+        )
+    raw["proxy"] = rec.quantity
+    raw.setdefault("proxy_source", rec.source)
+    if not raw.get("proxy_source"):
+        raw["proxy_source"] = rec.source
+    if raw.get("proxy_price_year") is None and rec.price_year is not None:
+        raw["proxy_price_year"] = int(rec.price_year)
+
+
+def _outcome(d: Any, i: int) -> Outcome:
+    path = f"outcomes[{i}]"
+    _check_keys(d, OUTCOME_FIELDS, path, required=("stakeholder", "outcome", "quantity", "proxy"))
+    raw = dict(d)
+    with field_prefix(path):
+        proxy = raw.get("proxy")
+        if isinstance(proxy, Mapping) and "ref" in proxy:
+            _proxy_ref(proxy, raw, "proxy")
+        kwargs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in (
+                "quantity",
+                "proxy",
+                "duration",
+                "deadweight",
+                "displacement",
+                "attribution",
+                "drop_off",
+            ):
+                value = value_from_file(value, key)
+                if key == "quantity" and isinstance(value, list):
+                    value = tuple(value)
+            elif key == "quantity_factors":
+                if not isinstance(value, list):
+                    raise SROIError(f"expected a list such as ['0.3 person/device'], got {value!r}", key)
+                value = tuple(value_from_file(x, f"{key}[{j}]") for j, x in enumerate(value))
+            kwargs[key] = value
+        return Outcome(**kwargs)
+
+
+def analysis_from_dict(doc: Any) -> Analysis:
+    """Build an :class:`Analysis` from a parsed model file (format 1).
+
+    Raises
+    ------
+    SROIError
+        Naming the field path of anything malformed.
+    """
+    _check_keys(doc, _TOP_KEYS, "", required=("name", "currency", "outcomes", "inputs"))
+    version = doc.get("sroi", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise SROIError(f"unsupported model file format {version!r}; this version reads format 1", "sroi")
+    stakeholders = []
+    for i, s in enumerate(_list(doc, "stakeholders")):
+        _check_keys(s, STAKEHOLDER_FIELDS, f"stakeholders[{i}]", required=("name",))
+        with field_prefix(f"stakeholders[{i}]"):
+            stakeholders.append(Stakeholder(**s))
+    inputs = []
+    for i, s in enumerate(_list(doc, "inputs")):
+        _check_keys(s, INPUT_FIELDS, f"inputs[{i}]", required=("stakeholder", "value"))
+        with field_prefix(f"inputs[{i}]"):
+            kw = dict(s)
+            kw["value"] = value_from_file(kw["value"], "value")
+            kw.setdefault("description", "")
+            inputs.append(Input(**kw))
+    outputs = []
+    for i, s in enumerate(_list(doc, "outputs")):
+        _check_keys(s, OUTPUT_FIELDS, f"outputs[{i}]", required=("stakeholder",))
+        with field_prefix(f"outputs[{i}]"):
+            kw = dict(s)
+            kw.setdefault("description", "")
+            if "quantity" in kw:
+                kw["quantity"] = value_from_file(kw["quantity"], "quantity")
+            outputs.append(Output(**kw))
+    outcomes = [_outcome(d, i) for i, d in enumerate(_list(doc, "outcomes"))]
+    params = doc.get("parameters") or {}
+    if not isinstance(params, Mapping):
+        raise SROIError(f"expected a mapping of name: value, got {type(params).__name__}", "parameters")
+    parameters = {str(k): value_from_file(v, f"parameters.{k}") for k, v in params.items()}
+    dr = doc.get("discount_rate", defaults.DISCOUNT_RATE)
+    dr = (
+        tuple(value_from_file(dr, "discount_rate"))
+        if isinstance(dr, list)
+        else value_from_file(dr, "discount_rate")
+    )
+    kwargs = {
+        k: doc[k]
+        for k in ("description", "price_year", "discount_timing", "drop_off_from_year", "reference_period")
+        if k in doc
+    }
+    return Analysis(
+        name=doc["name"],
+        currency=doc["currency"],
+        outcomes=outcomes,
+        inputs=inputs,
+        outputs=outputs,
+        stakeholders=stakeholders,
+        discount_rate=dr,
+        parameters=parameters,
+        correlations=tuple(tuple(c) if isinstance(c, list) else c for c in _list(doc, "correlations")),
+        **kwargs,
+    )
+
+
+def loads(text: str) -> Analysis:
+    """Parse a model file from a YAML string (see :func:`load`)."""
+    doc = parse_yaml(text)
+    if isinstance(doc, Mapping) and "parameters_from" in doc:
+        raise SROIError(
+            "parameters_from names files relative to the model file: read the model with sroi.load(path)",
+            "parameters_from",
+        )
+    if not isinstance(doc, Mapping):
+        raise SROIError(
+            f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
+            "model file",
+        )
+    return analysis_from_dict(doc)
+
+
+def _merge_parameter_files(doc: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """Resolve ``parameters_from:`` (files of stored estimates, relative to the model file).
+
+    Each file holds ``parameters:`` and optionally ``correlations:`` (as written by
+    :func:`sroi.evidence.save_estimates`); they are added to the model's own. A name defined in
+    two places is an error.
+    """
+    files = doc.get("parameters_from")
+    if files is None:
+        return dict(doc)
+    if isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise SROIError(f"expected a file name or a list of file names, got {files!r}", "parameters_from")
+    out = {k: v for k, v in doc.items() if k != "parameters_from"}
+    params = dict(out.get("parameters") or {})
+    correlations = list(out.get("correlations") or [])
+    for i, name in enumerate(files):
+        path = (base / name).resolve()
+        with field_prefix(f"parameters_from[{i}]"):
+            stored = load_estimates(path)
+            for key, dist in stored.items():
+                if key in params:
+                    raise SROIError(
+                        f"parameter {key!r} is defined twice (in the model file and in {name})", ""
+                    )
+                params[key] = dist.to_dict()
+            correlations += [list(c) for c in load_correlations(path)]
+    out["parameters"] = params
+    if correlations:
+        out["correlations"] = correlations
+    return out
+
+
+def load(path: str | os.PathLike[str]) -> Analysis:
+    """Read a model file (YAML, format 1) into an :class:`Analysis`.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    SROIError
+        If the file is missing, too large, not YAML, or any field is invalid (the message names
+        the field path, the value and what was expected).
+    """
+    doc = read_yaml_file(path)
+    if not isinstance(doc, Mapping):
+        raise SROIError(
+            f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
+            "model file",
+        )
+    return analysis_from_dict(_merge_parameter_files(doc, Path(path).resolve().parent))
+
+
+def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The model-file form of an analysis (what :func:`save` writes); defaults are omitted."""
+    a = analysis
+    doc: dict[str, Any] = {"sroi": FORMAT_VERSION, "name": a.name}
+    if a.description:
+        doc["description"] = a.description
+    doc["currency"] = a.currency
+    if a.price_year is not None:
+        doc["price_year"] = a.price_year
+    doc["discount_rate"] = value_to_file(a.discount_rate)
+    doc["discount_timing"] = a.discount_timing
+    doc["drop_off_from_year"] = a.drop_off_from_year
+    if a.reference_period:
+        doc["reference_period"] = a.reference_period
+    if a.stakeholders:
+        doc["stakeholders"] = [
+            {"name": s.name, **({"description": s.description} if s.description else {})}
+            for s in a.stakeholders
+        ]
+    if a.parameters:
+        doc["parameters"] = {k: value_to_file(v) for k, v in a.parameters.items()}
+    doc["inputs"] = []
+    for inp in a.inputs:
+        d: dict[str, Any] = {
+            "stakeholder": inp.stakeholder,
+            "description": inp.description,
+            "value": value_to_file(inp.value),
+        }
+        if inp.year:
+            d["year"] = inp.year
+        if inp.price_year is not None:
+            d["price_year"] = inp.price_year
+        if inp.source:
+            d["source"] = inp.source
+        doc["inputs"].append(d)
+    if a.outputs:
+        doc["outputs"] = []
+        for out in a.outputs:
+            d = {"stakeholder": out.stakeholder, "description": out.description}
+            if out.quantity is not None:
+                d["quantity"] = value_to_file(out.quantity)
+            if out.source:
+                d["source"] = out.source
+            doc["outputs"].append(d)
+    defaults = Outcome("s", "o")
+    doc["outcomes"] = []
+    for o in a.outcomes:
+        d = {"stakeholder": o.stakeholder, "outcome": o.outcome}
+        for key in OUTCOME_FIELDS[2:]:
+            v = getattr(o, key)
+            if key in ("quantity", "proxy") or v != getattr(defaults, key):
+                if key == "duration" and o.quantity_profile is not None:
+                    continue
+                d[key] = value_to_file(v)
+        doc["outcomes"].append(d)
+    if a.correlations:
+        doc["correlations"] = [list(c) for c in a.correlations]
+    return doc
+
+
+def dumps(analysis: Analysis) -> str:
+    """The model file of an analysis as YAML text."""
+    return dump_yaml(analysis_to_dict(analysis))
+
+
+def save(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
+    """Write an analysis to a model file (YAML, format 1); :func:`load` reads it back identically.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    if not isinstance(analysis, Analysis):
+        raise SROIError(f"expected an sroi.Analysis, got {type(analysis).__name__}", "analysis")
+    p = Path(path)
+    p.write_text(dumps(analysis), encoding="utf-8")
+    return p

@@ -1,0 +1,443 @@
+"""The Value Map workbook read back: losslessly when it is as written, or filled in by hand.
+
+:func:`read_value_map_xlsx` reads a workbook written by
+:func:`sroi.io.workbook_write.write_value_map_xlsx` exactly, or a Value Map filled in by hand,
+naming the cell of anything wrong (``Value Map!F7``).
+
+Safety: cells are never evaluated: a formula in a cell that is read is an error (the workbook
+is opened with ``data_only=False`` so that formulas are seen and refused rather than replaced
+by whatever value another program cached); text escaped against formula injection is
+unescaped exactly. File size, unpacked size, rows and columns are bounded; a sheet declaring
+too many rows or columns is refused before its rows are read.
+
+References
+----------
+.. [1] Social Value UK, "The Value Map" (SROI Value Map template and guidance).
+   https://socialvalueuk.org/resource/value-map/
+.. [2] OWASP Foundation, "CSV Injection". https://owasp.org/www-community/attacks/CSV_Injection
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import warnings
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from sroi.analysis import Analysis
+from sroi.exceptions import SROIError
+from sroi.io.export import unescape_formula
+from sroi.io.modelfile import FORMAT_VERSION, analysis_from_dict, loads
+from sroi.io.workbook_layout import (
+    FILE_ERRORS,
+    FINGERPRINT_PREFIX,
+    HEADER_SEARCH,
+    MAX_COLUMNS,
+    MAX_OUTCOMES,
+    MAX_UNCOMPRESSED_BYTES,
+    MAX_XLSX_BYTES,
+    MODEL_MAX_ROWS,
+    MODEL_SHEET,
+    PV_YEAR_RE,
+    SOURCE_SHEETS,
+    TABLE_ALIASES,
+    TABLES,
+    TITLE_KINDS,
+    TITLE_LABELS,
+    TOTAL_LABELS,
+    VM_ALIASES,
+    VM_COLUMNS,
+    VM_DERIVED,
+    VM_KINDS,
+    BadCell,
+    cell_ref,
+    fingerprint,
+    normalise_label,
+)
+from sroi.safe_yaml import parse_yaml
+from sroi.units import CURRENCIES
+
+__all__ = ["read_value_map_xlsx"]
+
+
+def _check_file(path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise SROIError(f"expected a path to an .xlsx file, got {type(path).__name__}", "workbook")
+    p = Path(path)
+    if not p.is_file():
+        raise SROIError(f"no such file: {str(p)!r}", "workbook")
+    size = p.stat().st_size
+    if size > MAX_XLSX_BYTES:
+        raise SROIError(f"{p.name} is {size:,} bytes; at most {MAX_XLSX_BYTES:,} are read", "workbook")
+    try:
+        with zipfile.ZipFile(p) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except FILE_ERRORS as exc:
+        raise SROIError(f"{p.name} is not an .xlsx workbook (not a zip archive: {exc})", "workbook") from None
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        raise SROIError(
+            f"{p.name} unpacks to {unpacked:,} bytes; at most {MAX_UNCOMPRESSED_BYTES:,} are read",
+            "workbook",
+        )
+    return p
+
+
+def _raw(cell: Any) -> Any:
+    v = cell.value
+    if getattr(cell, "data_type", None) == "f" or isinstance(v, (ArrayFormula, DataTableFormula)):
+        return BadCell("formula", str(getattr(v, "text", v)))
+    if getattr(cell, "data_type", None) == "e":
+        return BadCell("spreadsheet error value", str(v))
+    return v
+
+
+def _load_rows(ws: Any, sheet: str, max_rows: int, trust_width: bool = False) -> list[tuple[Any, ...]]:
+    """The cell values of a sheet (formulas as :class:`BadCell`), refusing oversized sheets first."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
+            declared_rows, declared_cols = ws.max_row, ws.max_column
+            for n, limit, what in (
+                (declared_rows, max_rows, "rows"),
+                (declared_cols, MAX_COLUMNS, "columns"),
+            ):
+                if isinstance(n, int) and n > limit:
+                    raise SROIError(f"the sheet declares {n:,} {what}; at most {limit:,} are read", sheet)
+            # Some programs declare too small a size: read all MAX_COLUMNS unless told to trust it.
+            width = declared_cols if trust_width and isinstance(declared_cols, int) else MAX_COLUMNS
+            rows: list[tuple[Any, ...]] = []
+            for r, row in enumerate(ws.iter_rows(min_row=1, max_row=max_rows + 1, max_col=width), 1):
+                values = [_raw(c) for c in row]
+                while values and values[-1] is None:
+                    values.pop()
+                if r > max_rows:
+                    if values:
+                        raise SROIError(f"the sheet has more than {max_rows:,} rows", sheet)
+                    break
+                rows.append(tuple(values))
+    except SROIError:
+        raise
+    except FILE_ERRORS as exc:
+        raise SROIError(f"could not read the sheet ({type(exc).__name__}: {exc})", sheet) from None
+    return rows
+
+
+def _convert(v: Any, kind: str, where: str) -> Any:
+    """A cell value as a model-file value (text, number, YAML flow text parsed, int, bool)."""
+    if isinstance(v, BadCell):
+        raise SROIError(
+            f"the cell holds a {v.what} ({v.text[:80]!r}); cells are read as values and never "
+            "evaluated: type the value itself (copy, then paste values)",
+            where,
+        )
+    if isinstance(v, str):
+        v = unescape_formula(v)
+        if v == "" or (kind != "text" and not v.strip()):
+            return None
+    if v is None:
+        return None
+    if not isinstance(v, (str, int, float, bool)):
+        raise SROIError(f"expected a number or text, got a {type(v).__name__} ({v!s:.40})", where)
+    if kind == "text":
+        if isinstance(v, bool):
+            raise SROIError(f"expected text, got {v!r}", where)
+        if isinstance(v, (int, float)):
+            return str(int(v)) if float(v).is_integer() else repr(v)
+        return v
+    if kind == "bool":
+        if isinstance(v, str) and v.strip().lower() in ("true", "yes", "false", "no"):
+            return v.strip().lower() in ("true", "yes")
+        return v
+    if isinstance(v, str) and v.strip()[:1] in ("{", "["):
+        v = parse_yaml(v, where)
+    if kind in ("int", "float") and isinstance(v, str):
+        try:
+            v = float(v.strip())
+        except ValueError:
+            return v
+    if kind == "int" and isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _labels(columns: Sequence[tuple[str, str]], aliases: Mapping[str, str]) -> dict[str, str]:
+    out = {normalise_label(label): key for key, label in columns}
+    out.update({normalise_label(key): key for key, _ in columns})
+    out.update(aliases)
+    return out
+
+
+def _find_header(
+    rows: list[tuple[Any, ...]], labels: Mapping[str, str], required: Sequence[str], sheet: str
+) -> int:
+    for idx, row in enumerate(rows[:HEADER_SEARCH]):
+        keys = {labels.get(normalise_label(unescape_formula(v))) for v in row if isinstance(v, str)}
+        if all(k in keys for k in required):
+            return idx
+    names = ", ".join(repr(next(lab for lab, k in labels.items() if k == key)) for key in required)
+    raise SROIError(f"no header row with the labels {names} in the first {HEADER_SEARCH} rows", sheet)
+
+
+def _columns(
+    row: tuple[Any, ...], r: int, sheet: str, labels: Mapping[str, str], derived: set[str], vm: bool
+) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for c, v in enumerate(row, 1):
+        if not isinstance(v, str) or not v.strip():
+            continue
+        label = normalise_label(unescape_formula(v))
+        key = labels.get(label)
+        if key is None:
+            if label in derived or PV_YEAR_RE.fullmatch(label):
+                continue
+            close = difflib.get_close_matches(label, list(labels), n=1, cutoff=0.85)
+            if close:
+                raise SROIError(f"unknown column {v!r}; did you mean {close[0]!r}?", cell_ref(sheet, r, c))
+            continue
+        if key == "source" and vm and key in cols and "proxy_source" not in cols:
+            key = "proxy_source"  # the template's second "Source" column is the proxy's
+        if key in cols:
+            raise SROIError(
+                f"the column {key!r} appears twice ({cell_ref(sheet, r, cols[key])} and {cell_ref(sheet, r, c)})",
+                cell_ref(sheet, r, c),
+            )
+        cols[key] = c
+    return cols
+
+
+def _records(
+    rows: list[tuple[Any, ...]], head: int, cols: Mapping[str, int], sheet: str, vm: bool
+) -> list[tuple[int, dict[str, Any]]]:
+    """Data rows under the header (blank rows skipped; the Value Map ends at its totals rows)."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    for idx in range(head + 1, len(rows)):
+        row = rows[idx]
+        cells = {k: row[c - 1] if c - 1 < len(row) else None for k, c in cols.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        first, outcome = cells.get("stakeholder"), cells.get("outcome")
+        if (
+            vm
+            and isinstance(first, str)
+            and normalise_label(first).startswith(TOTAL_LABELS)
+            and outcome in (None, "")
+        ):
+            break
+        if len(out) >= MAX_OUTCOMES:
+            raise SROIError(f"more than {MAX_OUTCOMES:,} rows; at most {MAX_OUTCOMES:,} are read", sheet)
+        out.append((idx + 1, cells))
+    return out
+
+
+def _with_currency(v: Any, currency: Any) -> Any:
+    """A bare number typed as money (a proxy or an input) is in the analysis currency."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and currency in CURRENCIES:
+        return f"{v!r} {currency}"
+    return v
+
+
+def _relocate(exc: SROIError, loc: Mapping[str, str], default: str) -> SROIError:
+    """The same error, its field now the cell (``Value Map!F7``) of the model path it named."""
+    cand = exc.field or ""
+    while cand and cand not in loc:
+        cut = max(cand.rfind("."), cand.rfind("["))
+        cand = cand[:cut] if cut > 0 else ""
+    return type(exc)(str(exc), loc.get(cand, default))
+
+
+def _parse_visible(sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]) -> Analysis:
+    """The model-file dict built from the visible sheets, checked by :func:`analysis_from_dict`."""
+    vm, rows = titles["Value Map"], sheets["Value Map"]
+    labels = _labels([(k, lab) for k, lab, _, kind in VM_COLUMNS if kind != "derived"], VM_ALIASES)
+    head = _find_header(rows, labels, ("stakeholder", "outcome"), vm)
+    cols = _columns(rows[head], head + 1, vm, labels, VM_DERIVED, vm=True)
+    missing = [k for k in ("quantity", "proxy") if k not in cols]
+    if missing:
+        raise SROIError(f"the header row has no {missing[0]!r} column", cell_ref(vm, head + 1, 1))
+    doc: dict[str, Any] = {"sroi": FORMAT_VERSION}
+    loc: dict[str, str] = {"outcomes": cell_ref(vm, head + 1, 1)}
+    for idx, row in enumerate(rows[:head]):  # the title block: a label, its value to the right
+        c = next((j for j, v in enumerate(row) if v is not None), -1)
+        key = (
+            TITLE_LABELS.get(normalise_label(unescape_formula(row[c])))
+            if c >= 0 and isinstance(row[c], str)
+            else None
+        )
+        if key is None:
+            continue
+        where = cell_ref(vm, idx + 1, c + 2)
+        if key in loc:
+            raise SROIError(f"{row[c]!r} appears twice in the title block (also {loc[key]})", where)
+        loc[key] = where
+        value = _convert(row[c + 1] if c + 1 < len(row) else None, TITLE_KINDS.get(key, "text"), where)
+        doc.update({} if value is None else {key: value})
+    for key in ("name", "currency"):
+        if key not in doc:
+            raise SROIError(
+                f"the title block above the header row has no {key.title()!r}: put the label in a cell "
+                "and the value in the cell to its right",
+                loc.get(key, cell_ref(vm, 1, 1)),
+            )
+    currency = doc["currency"]
+    specs = {"Value Map": ("outcomes", (), (), ())} | TABLES
+    for sheet, (section, required, spec, derived) in specs.items():
+        title = titles.get(sheet, sheet)
+        if sheet not in sheets:
+            if section == "inputs":
+                raise SROIError(
+                    "no 'Inputs' sheet: add one with the columns Stakeholder, Description, Value, "
+                    "Year, Price year, Source (one row per input)",
+                    "Inputs",
+                )
+            continue
+        if section == "outcomes":
+            t_rows, t_head, t_cols, kinds = rows, head, cols, VM_KINDS
+        else:
+            t_labels = _labels([(k, lab) for k, lab, _ in spec], TABLE_ALIASES)
+            t_rows = sheets[sheet]
+            t_head = _find_header(t_rows, t_labels, required, title)
+            t_cols = _columns(t_rows[t_head], t_head + 1, title, t_labels, set(derived), vm=False)
+            kinds = {k: kind for k, _, kind in spec}
+            loc[section] = cell_ref(title, t_head + 1, 1)
+        items: list[tuple[dict[str, Any], dict[str, str]]] = []
+        for n, (r, cells) in enumerate(_records(t_rows, t_head, t_cols, title, vm=section == "outcomes")):
+            at = {k: cell_ref(title, r, t_cols[k]) for k in cells}
+            d = {k: _convert(raw, kinds[k], at[k]) for k, raw in cells.items()}
+            d = {k: v for k, v in d.items() if v is not None}
+            money = {"outcomes": "proxy", "inputs": "value"}.get(section, "")
+            if money in d:
+                d[money] = _with_currency(d[money], currency)
+            if "quantity_factors" in d and not isinstance(d["quantity_factors"], list):
+                d["quantity_factors"] = [d["quantity_factors"]]
+            loc[f"{section}[{n}]"] = cell_ref(title, r, 1)
+            loc.update({f"{section}[{n}].{k}": w for k, w in at.items()})
+            items.append((d, at))
+        if section == "parameters":
+            params: dict[str, Any] = {}
+            for d, at in items:
+                name = d.get("name")
+                if name is None or name in params:
+                    what = "a name" if name is None else f"a name used only once ({name!r} is repeated)"
+                    raise SROIError(f"each parameter needs {what}", at["name"])
+                params[name] = d.get("value")
+                loc[f"parameters.{name}"] = at["value"]
+            doc["parameters"] = params
+        elif section == "correlations":
+            doc[section] = [[d.get("a"), d.get("b"), d.get("rho")] for d, _ in items]
+        else:
+            doc[section] = [d for d, _ in items]
+    try:
+        return analysis_from_dict(doc)
+    except SROIError as exc:
+        raise _relocate(exc, loc, vm) from None
+
+
+def _model_text(rows: list[tuple[Any, ...]]) -> str:
+    lines = []
+    for r, row in enumerate(rows, 1):
+        parts = []
+        for c, v in enumerate(row, 1):
+            if isinstance(v, BadCell):
+                _convert(v, "text", cell_ref(MODEL_SHEET, r, c))
+            parts.append("" if v is None else unescape_formula(v) if isinstance(v, str) else str(v))
+        lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
+    """Read a Value Map workbook: one written by :func:`write_value_map_xlsx`, or filled in by hand.
+
+    Parameters
+    ----------
+    path : path-like
+        An ``.xlsx`` workbook (any file name; the content decides).
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    SROIError
+        A file that is missing, too large (:data:`MAX_XLSX_BYTES`, unpacked
+        :data:`MAX_UNCOMPRESSED_BYTES`), not a workbook, with too many rows or columns, or any
+        invalid cell: the error's field is the cell, e.g. ``Value Map!F7``, and its message
+        names the model field (``outcomes[2].deadweight``), the value and what was expected.
+
+    Notes
+    -----
+    A workbook written by :func:`write_value_map_xlsx` whose visible sheets are unchanged is
+    read from its ``sroi model`` sheet (exact). Otherwise (edited, or no ``sroi model`` sheet)
+    the visible sheets are the source of truth. ``Value Map`` (or the only sheet): a title block
+    (``Name`` and ``Currency`` required; ``Description``, ``Price year``, ``Discount rate``,
+    ``Discount timing``, ``Drop-off from year``), each value in the cell right of its label;
+    a header row found by its labels (case-insensitive: ``Stakeholder``, ``Outcome``,
+    ``Quantity``, ``Financial proxy``..., or glossary names such as ``drop_off``); one row per
+    outcome until a ``Total...`` row. Computed columns (inputs and outputs summaries, value,
+    impact, present values) are not read, so formulas there are ignored. ``Inputs`` (required),
+    ``Outputs``, ``Stakeholders``, ``Parameters``, ``Correlations``: a header row, one row per
+    item. Blank rows are skipped. Cells hold numbers, text (``20%``, ``500 GBP/person``) or
+    YAML flow text (``{distribution: pert, low: 0.1, mode: 0.2, high: 0.4}``, ``{param:
+    name}``); a bare number as a proxy or an input value is in the analysis currency.
+
+    References
+    ----------
+    .. [1] Social Value UK, "The Value Map" (template).
+    .. [2] OWASP Foundation, "CSV Injection".
+    """
+    p = _check_file(path)
+    try:
+        handle = p.open("rb")
+    except OSError as exc:
+        raise SROIError(f"could not open {str(p)!r}: {exc}", "workbook") from None
+    with handle:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
+                wb = openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False)
+        except FILE_ERRORS as exc:
+            raise SROIError(
+                f"{p.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})", "workbook"
+            ) from None
+        try:
+            return _read_workbook(wb)
+        finally:
+            wb.close()
+
+
+def _read_workbook(wb: Any) -> Analysis:
+    by_name = {str(n).strip().casefold(): n for n in wb.sheetnames}
+    titles = {s: by_name[s.casefold()] for s in SOURCE_SHEETS if s.casefold() in by_name}
+    model = by_name.get(MODEL_SHEET)
+    if "Value Map" not in titles:
+        others = [n for n in wb.sheetnames if n != model]
+        if len(others) == 1:
+            titles["Value Map"] = others[0]
+        elif model is None:
+            raise SROIError(f"no 'Value Map' sheet; the workbook has {list(wb.sheetnames)}", "workbook")
+    sheets = {s: _load_rows(wb[t], t, MAX_OUTCOMES + 200) for s, t in titles.items()}
+    if model is not None:
+        text = _model_text(_load_rows(wb[model], model, MODEL_MAX_ROWS, trust_width=True))
+        stored: str | None = None
+        for line in text.split("\n"):
+            if not line.startswith("#"):
+                break
+            if line.startswith(FINGERPRINT_PREFIX):
+                stored = line[len(FINGERPRINT_PREFIX) :].strip()
+        if stored is None or stored == fingerprint(sheets) or "Value Map" not in sheets:
+            try:
+                analysis = loads(text)
+            except SROIError as exc:
+                raise type(exc)(str(exc), model) from None
+            if len(analysis.outcomes) > MAX_OUTCOMES:
+                raise SROIError(
+                    f"{len(analysis.outcomes):,} outcomes; at most {MAX_OUTCOMES:,} are read", model
+                )
+            return analysis
+    return _parse_visible(sheets, titles)

@@ -1,0 +1,454 @@
+"""The Value Map of a programme: stakeholders, inputs, outputs and outcomes (docs/method.md §2).
+
+Small frozen dataclasses validated at construction. Numeric estimates may be numbers, unit
+strings (``"120 person"``, ``"500 GBP/person"``), pint quantities,
+:class:`~sroi.distributions.Distribution` objects (uncertain estimates; the central value is
+the point value) or :class:`Ref` references to a named parameter of the analysis (one
+estimate used in several places, drawn once in a Monte Carlo). The ``as_*`` functions are
+the normalisers every layer uses to read an estimate of a given kind.
+
+:class:`sroi.Analysis` (:mod:`sroi.analysis`) holds a Value Map with the conventions used to
+evaluate it.
+
+Examples
+--------
+>>> from sroi.valuemap import Outcome
+>>> o = Outcome("Older people", "Less isolated", quantity="10 person", proxy="500 GBP/person",
+...             duration=3, drop_off=0.1)
+>>> o.label, o.duration, o.drop_off
+('Older people: Less isolated', 3, 0.1)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pint
+
+from sroi.distributions import Distribution, distribution_from_dict
+from sroi.exceptions import SROIError, UnitError
+from sroi.glossary import CASH_TIERS, FILTERS, PROXY_CONVERSIONS
+from sroi.units import as_float, currency_of, parse_quantity
+from sroi.validation import check_whole_number
+
+__all__ = [
+    "Value",
+    "Input",
+    "Outcome",
+    "Output",
+    "Ref",
+    "Stakeholder",
+    "as_amount",
+    "as_duration",
+    "as_estimate",
+    "as_fraction",
+    "as_rate",
+    "as_text",
+    "as_whole_number",
+    "central_value",
+    "check_sequence",
+]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a named parameter of the analysis (``{param: name}`` in a model file).
+
+    Every field that refers to the same name uses the same draw in a Monte Carlo.
+
+    Examples
+    --------
+    >>> Ref("older_share")
+    Ref('older_share')
+    """
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise SROIError(f"expected a parameter name, got {self.name!r}", "param")
+
+    def __repr__(self) -> str:
+        return f"Ref({self.name!r})"
+
+
+#: A numeric estimate: a number, a quantity, a distribution or a reference to a named parameter.
+Value = float | pint.Quantity | Distribution | Ref
+
+
+def as_estimate(value: Any, path: str) -> Any:
+    """Turn Estimate-like objects (with ``to_distribution``) and dict specs into distributions."""
+    if hasattr(value, "to_distribution") and not isinstance(value, Distribution):
+        return value.to_distribution()
+    if isinstance(value, Mapping):
+        if "param" in value and len(value) == 1:
+            return Ref(str(value["param"]))
+        return distribution_from_dict(value, path)
+    return value
+
+
+def as_fraction(value: Any, path: str) -> float | Distribution | Ref:
+    """A fraction in [0, 1] (``0.2`` or ``"20%"``) or a distribution on [0, 1] (a Value Map filter)."""
+    value = as_estimate(value, path)
+    if isinstance(value, Ref):
+        return value
+    if isinstance(value, Distribution):
+        if value.unit is not None:
+            raise SROIError(f"expected a fraction without a unit, got a distribution in {value.unit}", path)
+        lo, hi = value.support()
+        if lo < 0 or hi > 1:
+            raise SROIError(
+                f"the distribution {value!r} can take values outside [0, 1] (support {lo}..{hi}); "
+                "use a bounded family (beta, triangular, pert, uniform) or truncate a normal with low/high",
+                path,
+            )
+        return value
+    if isinstance(value, bool) or value is None:
+        raise SROIError(f"expected a fraction in [0, 1] such as 0.2 or '20%', got {value!r}", path)
+    if isinstance(value, str):
+        q = parse_quantity(value, path)
+        if not q.dimensionless:
+            raise SROIError(f"expected a fraction without a unit, got {value!r}", path)
+        number = float(q.to("dimensionless").magnitude)
+    elif isinstance(value, pint.Quantity):
+        if not value.dimensionless:
+            raise SROIError(f"expected a fraction without a unit, got {value!r}", path)
+        number = float(value.to("dimensionless").magnitude)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        number = as_float(value, path)
+    else:
+        raise SROIError(f"expected a fraction in [0, 1] such as 0.2 or '20%', got {value!r}", path)
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        hint = (
+            f" (write {number / 100:g} or '{number:g}%' for {number:g} percent)" if 1 < number <= 100 else ""
+        )
+        raise SROIError(f"expected a fraction in [0, 1], got {value!r}{hint}", path)
+    return number
+
+
+def as_amount(value: Any, path: str, what: str) -> pint.Quantity | Distribution | Ref:
+    """A non-negative quantity (with unit) or a distribution with non-negative support."""
+    value = as_estimate(value, path)
+    if isinstance(value, Ref):
+        return value
+    if isinstance(value, Distribution):
+        lo, _ = value.support()
+        if lo < 0:
+            raise SROIError(f"{what} cannot be negative, but {value!r} can take values down to {lo}", path)
+        return value
+    if isinstance(value, bool) or value is None:
+        raise SROIError(f"expected {what} such as '120 person', got {value!r}", path)
+    q = parse_quantity(value, path)
+    if q.magnitude < 0:
+        raise SROIError(f"{what} cannot be negative, got {value!r}", path)
+    return q
+
+
+def as_whole_number(value: Any, path: str, lo: int, hi: int, what: str) -> int:
+    """A whole number in ``lo..hi`` (an int, or a float without a fractional part)."""
+    return check_whole_number(value, path, lo, hi, what=what)
+
+
+def as_duration(value: Any, path: str) -> int | Distribution | Ref:
+    """A whole number of years in 1..100 (``3`` or ``"3 year"``) or a distribution within 1..100."""
+    value = as_estimate(value, path)
+    if isinstance(value, Ref):
+        return value
+    if isinstance(value, Distribution):
+        lo, hi = value.support()
+        if value.unit is not None or lo < 0.5 or hi >= 100.5:
+            raise SROIError(
+                f"a duration distribution must stay within 1..100 years with no unit, got {value!r} "
+                f"(support {lo}..{hi}); draws are rounded to whole years",
+                path,
+            )
+        return value
+    if isinstance(value, (str, pint.Quantity)):
+        q = parse_quantity(value, path, default_unit="year")
+        if q.dimensionless:
+            value = float(q.magnitude)
+        else:
+            try:
+                value = float(q.to("year").magnitude)
+            except pint.errors.DimensionalityError:
+                raise SROIError(f"expected a duration in years, got {value!r}", path) from None
+    return as_whole_number(value, path, 1, 100, "a duration in years")
+
+
+def as_rate(value: Any, path: str) -> float | Distribution | Ref:
+    """A discount rate: a number in (-1, 1) (``0.035`` or ``"3.5%"``) or a distribution above -1."""
+    value = as_estimate(value, path)
+    if isinstance(value, Ref):
+        return value
+    if isinstance(value, Distribution):
+        if value.support()[0] <= -1 or value.unit is not None:
+            raise SROIError(
+                f"a discount rate distribution must stay above -1 with no unit, got {value!r}", path
+            )
+        return value
+    if isinstance(value, str):
+        q = parse_quantity(value, path)
+        if not q.dimensionless:
+            raise SROIError(f"expected a rate without a unit, got {value!r}", path)
+        value = float(q.to("dimensionless").magnitude)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise SROIError(f"expected a discount rate such as 0.035 or '3.5%', got {value!r}", path)
+    value = as_float(value, path)
+    if not math.isfinite(value) or value <= -1:
+        raise SROIError(f"expected a discount rate greater than -1, got {value!r}", path)
+    if value >= 1:
+        raise SROIError(
+            f"a discount rate of {value!r} is {value:.0%}; write 0.035 or '3.5%' for 3.5 percent", path
+        )
+    return float(value)
+
+
+def as_text(value: Any, path: str, required: bool = False) -> str:
+    """Free text (None reads as empty); ``required`` refuses an empty or blank text."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise SROIError(f"expected text, got {value!r}", path)
+    if required and not value.strip():
+        raise SROIError("expected a non-empty text", path)
+    return value
+
+
+def central_value(value: Any) -> float:
+    """Point value of an estimate: the number, the quantity's magnitude or the distribution's
+    central value (references are resolved by :class:`Analysis`, not here)."""
+    if isinstance(value, Distribution):
+        return float(value.central())
+    if isinstance(value, pint.Quantity):
+        return float(value.magnitude)
+    if isinstance(value, Ref):
+        raise SROIError(f"the reference {value!r} must be resolved through its Analysis", value.name)
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    """A group that experiences change or invests (SROI Guide stage 1).
+
+    Parameters
+    ----------
+    name : str
+    description : str, optional
+    """
+
+    name: str
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        as_text(self.name, "name", required=True)
+        as_text(self.description, "description")
+
+
+@dataclass(frozen=True)
+class Input:
+    """What a stakeholder invests (SROI Guide stage 2), valued in money.
+
+    Parameters
+    ----------
+    stakeholder : str
+    description : str
+    value : Quantity [currency] or Distribution or Ref
+        E.g. ``"100000 GBP"``.
+    year : int
+        Period of the payment; 0 (default) is undiscounted.
+    price_year : int, optional
+        Price base of ``value``, for conversion to the analysis price year.
+    source : str
+    """
+
+    stakeholder: str
+    description: str
+    value: Value
+    year: int = 0
+    price_year: int | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        as_text(self.stakeholder, "stakeholder", required=True)
+        as_text(self.description, "description")
+        as_text(self.source, "source")
+        value = as_amount(self.value, "value", "an input value")
+        if isinstance(value, pint.Quantity) and currency_of(value, "value") is None:
+            raise UnitError(f"expected an amount of money such as '1000 GBP', got {self.value!r}", "value")
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "year", as_whole_number(self.year, "year", 0, 100, "the input's period"))
+        if self.price_year is not None:
+            object.__setattr__(
+                self, "price_year", as_whole_number(self.price_year, "price_year", 1900, 2200, "a year")
+            )
+
+
+@dataclass(frozen=True)
+class Output:
+    """Activity in numbers (SROI Guide stage 2), e.g. devices with the mode switched on.
+
+    Outputs are reported, not valued.
+    """
+
+    stakeholder: str
+    description: str
+    quantity: Value | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        as_text(self.stakeholder, "stakeholder", required=True)
+        as_text(self.description, "description")
+        as_text(self.source, "source")
+        if self.quantity is not None:
+            object.__setattr__(self, "quantity", as_amount(self.quantity, "quantity", "a quantity"))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One row of the Value Map (SROI Guide stages 3-4).
+
+    Parameters
+    ----------
+    stakeholder : str
+        Who experiences the change.
+    outcome : str
+        The change, as the stakeholder would describe it.
+    indicator, source : str
+        How the change is measured, and where the figure comes from.
+    quantity : Quantity [count] or sequence of them, or Distribution, or Ref
+        How many units experience the outcome; a list gives one quantity per year of the
+        outcome's life (its length is then the duration).
+    proxy : Quantity [currency count^-1 (year^-1)]
+        Money value of one unit of the outcome for one year.
+    proxy_source : str
+    duration : int [year] in 1..100
+        Defaults to 1, or to the length of a quantity profile.
+    start : {1, 2}
+        1 = starts in the period of activity; 2 = in the period after.
+    deadweight, displacement, attribution, drop_off : float in [0, 1]
+    quantity_factors : sequence of Quantity
+        Explicit conversions applied to the quantity, e.g. ``0.3 person/device`` then ``0.6``
+        (share active): the only way a count of devices becomes a count of persons.
+    proxy_price_year : int, optional
+        Price base of the proxy; with the analysis ``price_year`` it drives uprating and
+        currency conversion (:mod:`sroi.money`).
+    proxy_conversion : {"ppp", "market"}
+        Basis for a foreign-currency proxy: PPP (benefit transfer, default) or market rates.
+    cash_tier : {"A", "B", "C"}
+        A cash to the borrower; B savings to a named third party; C non-cash (default).
+    contracted : bool
+        Tier B only: the payer has signed an outcomes contract.
+    payer : str
+        Tier B: who pays or saves.
+    """
+
+    stakeholder: str
+    outcome: str
+    indicator: str = ""
+    source: str = ""
+    quantity: Value | tuple[Value, ...] = 0.0
+    proxy: Value = 0.0
+    proxy_source: str = ""
+    duration: Value | None = None
+    start: int = 1
+    deadweight: Value = 0.0
+    displacement: Value = 0.0
+    attribution: Value = 0.0
+    drop_off: Value = 0.0
+    quantity_factors: tuple[Value, ...] = ()
+    proxy_price_year: int | None = None
+    proxy_conversion: str = "ppp"
+    cash_tier: str = "C"
+    contracted: bool = False
+    payer: str = ""
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        as_text(self.stakeholder, "stakeholder", required=True)
+        as_text(self.outcome, "outcome", required=True)
+        for name in ("indicator", "source", "proxy_source", "payer"):
+            as_text(getattr(self, name), name)
+        q = self.quantity
+        if isinstance(q, (list, tuple)):
+            if not q:
+                raise SROIError("expected a quantity or a non-empty list, one per year", "quantity")
+            if len(q) > 100:
+                raise SROIError(f"a quantity profile has at most 100 years, got {len(q)}", "quantity")
+            profile = tuple(as_amount(v, f"quantity[{k}]", "a quantity") for k, v in enumerate(q))
+            set_(self, "quantity", profile)
+            if self.duration is None:
+                set_(self, "duration", len(profile))
+            elif not isinstance(self.duration, (int, float)) or int(self.duration) != len(profile):
+                raise SROIError(
+                    f"the quantity profile has {len(profile)} years but duration is {self.duration!r}; "
+                    "give one quantity per year of the duration",
+                    "duration",
+                )
+        else:
+            set_(self, "quantity", as_amount(q, "quantity", "a quantity"))
+        set_(self, "proxy", as_amount(self.proxy, "proxy", "a financial proxy"))
+        set_(self, "duration", as_duration(1 if self.duration is None else self.duration, "duration"))
+        set_(self, "start", as_whole_number(self.start, "start", 1, 2, "the outcome start (1 or 2)"))
+        for name in FILTERS:
+            set_(self, name, as_fraction(getattr(self, name), name))
+        if isinstance(self.quantity_factors, (str, bytes)) or not isinstance(self.quantity_factors, Sequence):
+            raise SROIError(
+                f"expected a list of conversions such as ['0.3 person/device'], got {self.quantity_factors!r}",
+                "quantity_factors",
+            )
+        set_(
+            self,
+            "quantity_factors",
+            tuple(
+                as_amount(v, f"quantity_factors[{j}]", "a conversion factor")
+                for j, v in enumerate(self.quantity_factors)
+            ),
+        )
+        if self.proxy_price_year is not None:
+            set_(
+                self,
+                "proxy_price_year",
+                as_whole_number(self.proxy_price_year, "proxy_price_year", 1900, 2200, "a year"),
+            )
+        if self.proxy_conversion not in PROXY_CONVERSIONS:
+            raise SROIError(
+                f"expected one of {PROXY_CONVERSIONS}, got {self.proxy_conversion!r}", "proxy_conversion"
+            )
+        if self.cash_tier not in CASH_TIERS:
+            raise SROIError(f"expected a cash tier in {CASH_TIERS}, got {self.cash_tier!r}", "cash_tier")
+        if not isinstance(self.contracted, bool):
+            raise SROIError(f"expected true or false, got {self.contracted!r}", "contracted")
+        if self.contracted and self.cash_tier != "B":
+            raise SROIError("only tier B (savings to a third party) can be contracted", "contracted")
+
+    def replace(self, **changes: Any) -> Outcome:
+        """A copy with some fields changed (validated again), e.g. ``o.replace(deadweight=0.3)``."""
+        return replace(self, **changes)
+
+    @property
+    def label(self) -> str:
+        """``stakeholder: outcome``, the row's name in tables."""
+        return f"{self.stakeholder}: {self.outcome}"
+
+    @property
+    def quantity_profile(self) -> tuple[Value, ...] | None:
+        """The per-year quantities, or None when one quantity applies to every year."""
+        return self.quantity if isinstance(self.quantity, tuple) else None
+
+
+def check_sequence(value: Any, path: str, cls: type, what: str) -> tuple[Any, ...]:
+    """A list of ``cls`` objects as a tuple (None reads as empty), naming the bad item's index."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise SROIError(f"expected a list of {what}, got {type(value).__name__}", path)
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, cls):
+            raise SROIError(f"expected a {cls.__name__}, got {type(item).__name__}", f"{path}[{i}]")
+        out.append(item)
+    return tuple(out)
