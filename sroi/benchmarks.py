@@ -1,7 +1,7 @@
 """Compare an analysis's assumptions with published SROI practice.
 
 The distribution of deadweight, attribution, drop-off, discount rate and SROI ratio in 383
-reports of the Social Value International database (SROI_METHOD §7) flags an assumption that
+reports of the Social Value International database (docs/method.md §10) flags an assumption that
 sits far outside practice. Such an assumption is allowed; it needs a justification, so
 :func:`check_analysis` warns (:class:`~sroi.exceptions.SROIWarning`), never raises.
 
@@ -80,7 +80,7 @@ def practice_benchmarks() -> pd.DataFrame:
     ----------
     "SROI Practice at Scale: a systematic content analysis of SROI reporting in the Social
     Value International database", jcmunozmora/sroi-meta-analysis (2026),
-    data/factor_benchmarks.json. SROI_METHOD §7.
+    data/factor_benchmarks.json. docs/method.md §10.
 
     Examples
     --------
@@ -164,7 +164,7 @@ def compare_to_practice(rows: Iterable[tuple[str, str, float]]) -> pd.DataFrame:
 
     References
     ----------
-    SROI_METHOD §7; "SROI Practice at Scale", jcmunozmora/sroi-meta-analysis (2026).
+    docs/method.md §10; "SROI Practice at Scale", jcmunozmora/sroi-meta-analysis (2026).
 
     Examples
     --------
@@ -264,7 +264,7 @@ def check_analysis(analysis: Any, warn: bool = True, ratio: bool = True) -> pd.D
 
     References
     ----------
-    SROI_METHOD §7; "SROI Practice at Scale", jcmunozmora/sroi-meta-analysis (2026).
+    docs/method.md §10; "SROI Practice at Scale", jcmunozmora/sroi-meta-analysis (2026).
 
     Examples
     --------

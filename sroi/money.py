@@ -5,7 +5,7 @@ and price year is one explicit step, recorded as a :class:`Conversion`:
 
     value_target = value * (P_source[to_year] / P_source[from_year]) * rate(source -> target, to_year)
 
-Prices are uprated in the source country first, then converted once (SROI_METHOD §5). For
+Prices are uprated in the source country first, then converted once (docs/method.md §5). For
 benefit transfer between countries the default rate is a purchasing-power parity (``"ppp"``);
 market exchange rates (``"market"``) are for traded cash items; an ``"explicit"`` rate is one
 the user supplied with its source (:meth:`Rates.with_rate`).
@@ -606,7 +606,7 @@ def conversion_factor(
         Price year of the value and target price year. Both are needed to uprate, and for any
         foreign currency unless an explicit rate for ``to_year`` None was added.
     basis : {'ppp', 'market', 'explicit'}
-        ``'ppp'`` (default, benefit transfer: SROI_METHOD §5) uses GDP PPP factors [LCU per
+        ``'ppp'`` (default, benefit transfer: docs/method.md §5) uses GDP PPP factors [LCU per
         international $]; ``'market'`` uses annual mean market rates [currency per USD];
         ``'explicit'`` uses a rate added with :meth:`Rates.with_rate`.
     rates : Rates, optional
@@ -638,7 +638,7 @@ def conversion_factor(
 
     References
     ----------
-    SROI_METHOD §5; HM Treasury (2022) The Green Book, on price bases; World Bank WDI
+    docs/method.md §5; HM Treasury (2022) The Green Book, on price bases; World Bank WDI
     PA.NUS.PPP and FP.CPI.TOTL.ZG; Federal Reserve H.10.
 
     Examples
@@ -796,12 +796,12 @@ def convert(
     Notes
     -----
     ``value_target = value * (P_s[to_year] / P_s[from_year]) * rate(s -> t, to_year)``
-    (SROI_METHOD §5). The unit change goes through a :class:`pint.Context` holding this one
+    (docs/method.md §5). The unit change goes through a :class:`pint.Context` holding this one
     transformation, so outside it currencies still never convert.
 
     References
     ----------
-    SROI_METHOD §5; pint documentation, "Contexts".
+    docs/method.md §5; pint documentation, "Contexts".
 
     Examples
     --------

@@ -8,7 +8,7 @@ runs the engine). A named parameter used in several fields is one slot, so one d
 
 Notes
 -----
-Draws (SROI_METHOD.md §4, "Monte Carlo with distributions on any estimate and correlations
+Draws (docs/method.md §6, "Monte Carlo with distributions on any estimate and correlations
 between them"). For the uncertain keys ``j = 1..k`` in slot order:
 
 1. ``base = make_rng(seed).integers(0, 2**63, size=4)``; key j has its own stream

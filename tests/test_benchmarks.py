@@ -1,4 +1,4 @@
-"""Tests of sroi.benchmarks: assumptions against published SROI practice (SROI_METHOD §7)."""
+"""Tests of sroi.benchmarks: assumptions against published SROI practice (docs/method.md §10)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_benchmarks_match_the_source_json_as_fractions():
 
 
 def test_benchmarks_match_the_method_table():
-    # SROI_METHOD §7 prints the percentiles to one decimal (percent), so compare at 0.05 points.
+    # docs/method.md §10 prints the percentiles to one decimal (percent), so compare at 0.05 points.
     table = practice_benchmarks().set_index("factor")
     method = {
         "deadweight": (154, 5.2, 10.0, 20.0, 26.0, 34.8, 50.0),

@@ -1,4 +1,4 @@
-"""Known-answer tests of the engine against SROI_METHOD.md §2-3 (hand-computed values)."""
+"""Known-answer tests of the engine against docs/method.md §3-4 (hand-computed values)."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_quantity_factors_turn_devices_into_people():
 
 def test_evaluative_reference_period_compounds_forward():
     # An evaluative analysis stated at period 3: every value is multiplied by (1 + r)^3;
-    # the ratio does not change (SROI_METHOD.md §3).
+    # the ratio does not change (docs/method.md §4).
     base = make_analysis(drop_off=0.1).evaluate()
     later = make_analysis(drop_off=0.1).replace(reference_period=3).evaluate()
     assert later.ratio == pytest.approx(base.ratio, rel=1e-12)

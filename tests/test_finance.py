@@ -1,4 +1,4 @@
-"""Tests for sroi.finance: from SROI to a credit line (SROI_METHOD.md §6)."""
+"""Tests for sroi.finance: from SROI to a credit line (docs/method.md §9)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def _annuity(cf: float, dscr: float, r: float, years: int) -> float:
 
 
 def test_worked_check_sroi_method_section6():
-    # SROI_METHOD.md §6 worked check: P50 = 100/yr for 5 years, CV 20%, h 0.8, r 4%.
+    # docs/method.md §9 worked check: P50 = 100/yr for 5 years, CV 20%, h 0.8, r 4%.
     # rtol=5e-4  # the published figures are rounded to 1 dp
     line = credit_line([100.0] * 5, cv=0.20, haircut=0.8, loan_rate=0.04, currency="GBP")
     assert line.binding_case == "P90"

@@ -1,4 +1,4 @@
-"""Tests of sroi.money: conversions between currencies and price years (SROI_METHOD §5)."""
+"""Tests of sroi.money: conversions between currencies and price years (docs/method.md §5)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _raw_fx_mean(country: str, year: int) -> float:
 
 @needs_raw
 def test_known_answer_wellby_gbp2019_to_cny2023_ppp_against_raw_worldbank_files():
-    # 13,000 GBP/person at 2019 prices -> CNY at 2023 prices by GDP PPP (SROI_METHOD §5):
+    # 13,000 GBP/person at 2019 prices -> CNY at 2023 prices by GDP PPP (docs/method.md §5):
     # 13,000 x (UK CPI index 2023 / 2019) x (China PPP 2023 / UK PPP 2023), computed here
     # from the raw World Bank CSVs, independently of the packaged tables.
     index_ratio = _raw_cpi_ratio("GBR", 2019, 2023)
