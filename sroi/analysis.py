@@ -25,10 +25,9 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pint
 
 from sroi import defaults
@@ -59,6 +58,9 @@ from sroi.valuemap import (
     as_whole_number,
     check_sequence,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Analysis"]
 

@@ -32,6 +32,7 @@ from sroi.validation import check_level
 
 if TYPE_CHECKING:
     from sroi.compiler import AnalysisLike
+    from sroi.sampling import Seed
 
 __all__ = ["delta_indices", "rank_regression", "sobol"]
 
@@ -40,7 +41,7 @@ __all__ = ["delta_indices", "rank_regression", "sobol"]
 def sobol(
     analysis: AnalysisLike,
     n: int = 1024,
-    seed: int | np.random.Generator | np.random.SeedSequence | None = None,
+    seed: Seed = None,
     calc_second_order: bool = False,
     output: str = "ratio",
     conf_level: float = 0.95,
@@ -289,7 +290,7 @@ def _delta_notes(text: str) -> str:
 def delta_indices(
     simulation_or_draws: Any,
     output: Any = "ratio",
-    seed: int | np.random.Generator | np.random.SeedSequence | None = None,
+    seed: Seed = None,
     num_resamples: int = 100,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:

@@ -20,13 +20,16 @@ import difflib
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pint
 
 from sroi.datasets import dataset_path
 from sroi.exceptions import SROIError
 from sroi.units import Q_, currency_of, parse_unit
+
+if TYPE_CHECKING:
+    import pint
 
 __all__ = ["ProxyRecord", "get_proxy", "load_proxies", "search_proxies"]
 

@@ -32,17 +32,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sroi import defaults, plot
-from sroi.analysis import Analysis
 from sroi.benchmarks import check_analysis
 from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
 from sroi.io.export import export_tables
-from sroi.result import Result
 from sroi.uncertainty import Simulation, simulate
+
+if TYPE_CHECKING:
+    from sroi.analysis import Analysis
+    from sroi.result import Result
 
 __all__ = [
     "SECTIONS",

@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pint
 
-from sroi.engine import EngineArrays, EngineOutput
 from sroi.exceptions import SROIError
 from sroi.glossary import FILTERS, TIER_COLUMNS
 from sroi.units import ureg
 
 if TYPE_CHECKING:
+    import pint
+
     from sroi.compiler import AnalysisLike
+    from sroi.engine import EngineArrays, EngineOutput
 
 __all__ = ["Result", "cash_flow_sources", "evaluate", "is_eligible", "tier_label"]
 

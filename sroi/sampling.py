@@ -52,13 +52,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sroi.compiler import Slot
 from sroi.distributions import make_rng
 from sroi.exceptions import SROIError
 from sroi.validation import check_whole_number
 
 if TYPE_CHECKING:
-    from sroi.compiler import AnalysisLike
+    from sroi.compiler import AnalysisLike, Slot
 
 __all__ = ["Sampler", "Seed", "correlation_matrices", "rank_correlation_matrix", "sample_uniforms"]
 

@@ -49,7 +49,6 @@ import numpy as np
 import pandas as pd
 
 from sroi import defaults
-from sroi.distributions import Distribution
 from sroi.exceptions import SROIError
 from sroi.glossary import TIER_COLUMNS
 from sroi.result import cash_flow_sources, evaluate, is_eligible, tier_label
@@ -58,6 +57,7 @@ from sroi.validation import check_level, check_targets, check_whole_number
 
 if TYPE_CHECKING:
     from sroi.compiler import AnalysisLike
+    from sroi.distributions import Distribution
     from sroi.result import Result
 
 __all__ = ["Simulation", "simulate"]
@@ -154,7 +154,7 @@ def simulate(
     comp = analysis.compiled
     sampler = Sampler(comp.slots, seed, analysis.active_correlations)
     keys = sampler.keys
-    dists = [cast(Distribution, comp.slots[k].distribution) for k in keys]
+    dists = [cast("Distribution", comp.slots[k].distribution) for k in keys]
     k_max, t_max = comp.upper_periods()
     outcomes = analysis.outcomes
     n_out = len(outcomes)

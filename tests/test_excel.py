@@ -9,11 +9,10 @@ import openpyxl
 import pytest
 
 import sroi
-from sroi.io import workbook_read as excel
-from sroi.io import workbook_write
 from sroi.datasets import dataset_path
-from sroi.io import MODEL_SHEET, read_value_map_xlsx, write_value_map_xlsx
 from sroi.exceptions import SROIError
+from sroi.io import MODEL_SHEET, read_value_map_xlsx, workbook_write, write_value_map_xlsx
+from sroi.io import workbook_read as excel
 
 DATASETS = [("example", "digital_inclusion.yaml"), ("elderly_mode", "elderly_mode.yaml")]
 

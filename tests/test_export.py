@@ -17,11 +17,12 @@ from sroi.io import (
     RESULT_TABLES,
     escape_formula,
     export_tables,
+    outcomes_from_frame,
     read_csv_value_map,
+    read_value_map,
     unescape_formula,
     write_csv_value_map,
 )
-from sroi.io import outcomes_from_frame, read_value_map
 
 
 @pytest.fixture

@@ -26,17 +26,20 @@ from hypothesis import strategies as st
 
 import sroi
 from sroi.datasets import dataset_path
-from sroi.io import MODEL_SHEET, read_value_map_xlsx, write_value_map_xlsx
 from sroi.exceptions import SROIError, SROIWarning
-from sroi.io import read_csv_value_map, write_csv_value_map
 from sroi.io import (
+    MODEL_SHEET,
     analysis_from_dict,
     analysis_to_dict,
     dumps,
     loads,
     outcomes_from_frame,
+    read_csv_value_map,
     read_value_map,
+    read_value_map_xlsx,
     to_frame,
+    write_csv_value_map,
+    write_value_map_xlsx,
 )
 
 EXAMPLE = sroi.load(dataset_path("example", "digital_inclusion.yaml"))

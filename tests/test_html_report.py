@@ -8,8 +8,7 @@ import pytest
 
 import sroi
 from sroi.datasets import dataset_path
-from sroi.report import SECTIONS
-from sroi.report import analyse, load_credit_scenarios
+from sroi.report import SECTIONS, analyse, load_credit_scenarios
 
 
 class _Collect(HTMLParser):

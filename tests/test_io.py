@@ -196,8 +196,7 @@ def test_cli_report_writes_html_and_xlsx_and_imports_back(tmp_path, capsys):
 
 def test_model_file_references_stored_estimates(tmp_path):
     # issue #5: a model file may reference estimates stored by sroi.evidence.save_estimates
-    from sroi.evidence import save_estimates
-    from sroi.evidence import Estimate
+    from sroi.evidence import Estimate, save_estimates
 
     est = Estimate(0.4, 0.02, 0.36, 0.44, n=500, method="hand-made for the test", scale="share", name="dw")
     save_estimates({"dw_estimated": est}, tmp_path / "estimates.yaml")

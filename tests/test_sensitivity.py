@@ -179,7 +179,9 @@ def test_default_scenarios_bracket_base_and_use_the_direction_of_each_estimate()
     assert pess < base < opt
     assert base == pytest.approx(a.evaluate().ratio)
     q, dw = a.compiled.slots["outcomes[0].quantity"], a.compiled.slots["outcomes[0].deadweight"]
-    expected = a.compiled.run({q.key: q.distribution.quantile(0.1), dw.key: dw.distribution.quantile(0.9)}).ratio[0]
+    expected = a.compiled.run(
+        {q.key: q.distribution.quantile(0.1), dw.key: dw.distribution.quantile(0.9)}
+    ).ratio[0]
     assert pess == pytest.approx(expected, rel=1e-12)
     assert df.attrs["settings"]["optimistic"][dw.key] == pytest.approx(dw.distribution.quantile(0.1))
     assert a.scenarios().equals(df)
@@ -284,9 +286,7 @@ def _check_switching_values(a, df, target):
                 assert (r[0] < target <= r[1]) or (r[1] < target <= r[2]), row.to_dict()
                 continue
         elif p == "quantity" and "," in row["field"]:
-            values = {
-                f: a.compiled.slots[paths[f]].base * sv / row["base"] for f in row["field"].split(", ")
-            }
+            values = {f: a.compiled.slots[paths[f]].base * sv / row["base"] for f in row["field"].split(", ")}
         else:
             values = {row["field"]: sv}
         if p == "duration":
@@ -700,4 +700,8 @@ def test_break_even_named_parameters_change_every_field(target):
     # PV = (10*10 + 5*20) * 0.5 * 0.8 * years = 80 per year; inputs 100
     assert named.loc["share", "switching_value"] == pytest.approx(0.5 * target * 100 / 240, rel=1e-12)
     years = named.loc["years", "switching_value"]
-    assert float(a.compiled.run({"years": years}).ratio[0]) < target <= float(a.compiled.run({"years": years + 1}).ratio[0])
+    assert (
+        float(a.compiled.run({"years": years}).ratio[0])
+        < target
+        <= float(a.compiled.run({"years": years + 1}).ratio[0])
+    )

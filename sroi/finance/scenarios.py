@@ -12,11 +12,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sroi.analysis import Analysis
 from sroi.exceptions import SROIError, field_prefix
 from sroi.safe_yaml import read_yaml_file
+
+if TYPE_CHECKING:
+    from sroi.analysis import Analysis
 
 __all__ = ["CreditScenario", "apply_changes", "load_credit_scenarios"]
 

@@ -25,12 +25,11 @@ import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from sroi.analysis import Analysis
 from sroi.exceptions import SROIError
 from sroi.io.export import unescape_formula
 from sroi.io.modelfile import FORMAT_VERSION, analysis_from_dict, loads
@@ -62,6 +61,9 @@ from sroi.io.workbook_layout import (
 )
 from sroi.safe_yaml import parse_yaml
 from sroi.units import CURRENCIES
+
+if TYPE_CHECKING:
+    from sroi.analysis import Analysis
 
 __all__ = ["read_value_map_xlsx"]
 
