@@ -212,7 +212,7 @@ class Analysis:
             correlation_matrices(compiled.slots, self.active_correlations)
         with np.errstate(over="ignore", invalid="ignore"):
             totals = compiled.run()
-        bad = np.flatnonzero(~np.isfinite(totals.present_value_by_outcome[0]))
+        bad = np.flatnonzero(~np.isfinite(totals.present_value_by_outcome[:, 0]))
         if bad.size:
             raise SROIError(
                 "the present value is too large for a float (quantity x conversions x proxy overflows); "

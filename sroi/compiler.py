@@ -33,8 +33,9 @@ import pandas as pd
 import pint
 
 from sroi import money
+from sroi.assembly import ONE, ZERO, Recipe
 from sroi.distributions import Distribution
-from sroi.engine import EngineArrays, EngineOutput, run
+from sroi.engine import EngineArrays, EngineOutput, PeriodOutput, by_period, run
 from sroi.exceptions import SROIError, SROIWarning, UnitError
 from sroi.glossary import FILTERS
 from sroi.units import count_dimensions, currency_of, ureg
@@ -168,6 +169,8 @@ class Compiled:
         The discount rate, or one per period of a schedule.
     conversions : list of sroi.money.Conversion
         Every currency and price-year conversion made.
+    recipe : sroi.assembly.Recipe
+        Index arrays from slot values to engine arrays.
     timing : str
         Discount timing.
     drop_off_from_year : int
@@ -184,11 +187,13 @@ class Compiled:
     input_years: np.ndarray
     rates: list[tuple[str, str]]
     conversions: list[Any]
+    recipe: Recipe
     timing: str = "end_of_year"
     drop_off_from_year: int = 2
     reference_period: int = 0
     labels: list[str] = field(default_factory=list)
     input_labels: list[str] = field(default_factory=list)
+    _point: tuple[EngineArrays, EngineOutput] | None = field(default=None, repr=False)
 
     # -- the slot table ---------------------------------------------------------------------------
     def point_values(self) -> dict[str, float]:
@@ -283,87 +288,28 @@ class Compiled:
         return k_max, t_max
 
     # -- the engine -------------------------------------------------------------------------------
-    def arrays(self, values: Mapping[str, Any] | None = None) -> EngineArrays:
-        """Engine arrays for parameter values (key or field path -> scalar or (S,) array).
+    def arrays(
+        self, values: Mapping[str, Any] | None = None, draws: tuple[Sequence[str], np.ndarray] | None = None
+    ) -> EngineArrays:
+        """Engine arrays for parameter values (key or field path -> scalar or (S,) array) and
+        optionally a table of draws (keys, (k, S) array).
 
-        Keys missing from ``values`` take their point value. Products too large for a float
-        become infinite (no warning); :class:`sroi.Analysis` rejects a model whose point
-        values overflow.
+        Keys missing from ``values`` take their point value (see :class:`sroi.assembly.Recipe`).
         """
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._arrays(values or {})
+        if not values and draws is None:
+            return self.point()[0]
+        return self.recipe.assemble(values, draws)
 
-    def _arrays(self, values: Mapping[str, Any]) -> EngineArrays:
-        cache: dict[str, np.ndarray] = {}
-        n = 1
-        for v in values.values():
-            a = np.asarray(v)
-            if a.ndim > 1:
-                raise SROIError(f"expected a scalar or a 1-D array of samples, got shape {a.shape}", "values")
-            if a.ndim == 1:
-                if n not in (1, a.shape[0]) and a.shape[0] != 1:
-                    raise SROIError(f"sample arrays differ in length ({n} and {a.shape[0]})", "values")
-                n = max(n, a.shape[0])
+    def point(self) -> tuple[EngineArrays, EngineOutput]:
+        """The engine arrays and output at the point value of every estimate (computed once)."""
+        if self._point is None:
+            arrays = self.recipe.assemble()
+            self._point = (arrays, run(arrays, self.timing, self.reference_period))
+        return self._point
 
-        def get(key: str, path: str) -> np.ndarray:
-            name = path if path in values else key
-            if name not in cache:
-                v = values[name] if name in values else self.slots[key].base
-                cache[name] = np.broadcast_to(np.asarray(v, dtype=float).reshape(-1), (n,))
-            return cache[name]
-
-        n_out = len(self.outcomes)
-        duration = np.empty((n, n_out), dtype=np.int64)
-        filt = {name: np.empty((n, n_out)) for name in FILTERS}
-        for i, spec in enumerate(self.outcomes):
-            # whole years, halves rounded up (2.5 -> 3), as a reader would round
-            duration[:, i] = np.clip(np.floor(get(*spec.duration) + 0.5), 1, 100)
-            for name in FILTERS:
-                filt[name][:, i] = get(*spec.filters[name])
-        any_profile = any(spec.profile for spec in self.outcomes)
-        width = int(duration.max()) if any_profile else 1
-        quantity = np.zeros((n, n_out, width))
-        proxy = np.empty((n, n_out, 1))
-        for i, spec in enumerate(self.outcomes):
-            proxy[:, i, 0] = get(*spec.proxy) * spec.proxy_factor
-            scale = np.full(n, spec.reached_scale)
-            for fkey, fpath in spec.factors:
-                scale = scale * get(fkey, fpath)
-            if spec.profile:
-                for k, (qkey, qpath, qscale) in enumerate(spec.quantity[:width]):
-                    quantity[:, i, k] = get(qkey, qpath) * qscale * scale
-            else:
-                qkey, qpath, qscale = spec.quantity[0]
-                quantity[:, i, :] = (get(qkey, qpath) * qscale * scale)[:, None]
-        starts = np.array([spec.start for spec in self.outcomes], dtype=np.int64)
-        n_periods = max(
-            int(starts.max()) + int(duration.max()) - 1,
-            int(self.input_years.max(initial=0)),
-            len(self.rates),
-            self.reference_period,
-            1,
-        )
-        rate_cols = [get(k, p) for k, p in self.rates]
-        rate_cols += [rate_cols[-1]] * (n_periods - len(rate_cols))
-        rates = np.stack(rate_cols, axis=-1)
-        if all(c.shape[0] == 1 or np.all(c == c[0]) for c in rate_cols):
-            rates = rates[:1]
-        inputs = np.stack([get(k, p) * f for k, p, f in self.inputs], axis=-1)
-        return EngineArrays(
-            quantity=quantity,
-            proxy=proxy,
-            deadweight=filt["deadweight"],
-            displacement=filt["displacement"],
-            attribution=filt["attribution"],
-            drop_off=filt["drop_off"],
-            duration=duration,
-            start=starts,
-            rates=rates,
-            inputs=inputs,
-            input_years=self.input_years,
-        )
-
-    def run(self, values: Mapping[str, Any] | None = None, per_period: bool = False) -> EngineOutput:
+    def run(
+        self, values: Mapping[str, Any] | None = None, draws: tuple[Sequence[str], np.ndarray] | None = None
+    ) -> EngineOutput:
         """Run the engine for parameter values (key or field path -> scalar or (S,) array).
 
         Parameters
@@ -371,35 +317,41 @@ class Compiled:
         values : mapping, optional
             Values by slot key or field path; missing keys take their point value. Arrays give
             one sample each (S samples); scalars apply to every sample.
-        per_period : bool
-            Also return the value of each outcome and the inputs in each period.
+        draws : (keys, table), optional
+            Slot keys and their values, one row of S samples per key (the Monte Carlo's draws).
 
         Returns
         -------
         sroi.engine.EngineOutput
-            With the conventions (discount timing, drop-off start, reference period) fixed at
-            compile time (docs/method.md §3).
+            With the conventions (discount timing, reference period) fixed at compile time
+            (docs/method.md §3-4).
         """
-        return run(
-            self.arrays(values),
-            self.timing,
-            self.drop_off_from_year,
-            per_period=per_period,
-            reference_period=self.reference_period,
-        )
+        if not values and draws is None:
+            return self.point()[1]
+        return run(self.recipe.assemble(values, draws), self.timing, self.reference_period)
 
-    def run_settings(self, settings: Sequence[Mapping[str, Any]], per_period: bool = False) -> EngineOutput:
+    def by_period(
+        self,
+        values: Mapping[str, Any] | None = None,
+        outcomes: Any = None,
+        draws: tuple[Sequence[str], np.ndarray] | None = None,
+    ) -> PeriodOutput:
+        """Values period by period (see :func:`sroi.engine.by_period`), for the same values as
+        :meth:`run`; ``outcomes`` selects some outcomes (indices or a boolean mask)."""
+        return by_period(self.arrays(values, draws), self.timing, self.reference_period, outcomes)
+
+    def run_settings(self, settings: Sequence[Mapping[str, Any]]) -> EngineOutput:
         """One engine call for a list of settings; sample ``s`` is ``settings[s]``.
 
         Each setting maps keys or field paths to values; what it leaves out stays at its point
         value. The output has ``len(settings)`` samples (at least one).
         """
         values: dict[str, Any] = self.stack(settings) if settings else {}
-        out = self.run(values, per_period=per_period)
+        out = self.run(values)
         if len(settings) > 1 and out.ratio.shape[0] != len(settings):
             # every setting left every estimate at its point value: repeat the point values
             values = {k: np.full(len(settings), s.base) for k, s in self.slots.items()}
-            out = self.run(values, per_period=per_period)
+            out = self.run(values)
         return out
 
     def estimates_table(self) -> pd.DataFrame:
@@ -602,7 +554,9 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
         }
         duration = slot(o.duration, f"{pre}.duration", "duration", as_duration)[:2]
         reached_scale = float(reached.magnitude)
-        shown = ureg.Unit(analysis.currency) / reached.units / (ureg.year if per_year else 1)
+        shown = ureg.Unit(analysis.currency) / reached.units
+        if per_year:
+            shown = shown / ureg.year
         specs.append(
             OutcomeSpec(
                 quantity=tuple(quantity),
@@ -646,6 +600,8 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
     )
     rates = [slot(r, p, "rate", as_rate)[:2] for r, p in zip(rate_items, rate_paths, strict=True)]
     years = np.array([inp.year for inp in analysis.inputs], dtype=np.int64)
+    drop_from = np.full(len(specs), analysis.drop_off_from_year, dtype=np.int64)
+    recipe = _recipe(slots, specs, inputs, years, rates, drop_from, analysis.reference_period)
     return Compiled(
         slots,
         specs,
@@ -653,11 +609,92 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
         years,
         rates,
         conversions,
+        recipe,
         timing=analysis.discount_timing,
         drop_off_from_year=analysis.drop_off_from_year,
         reference_period=analysis.reference_period,
         labels=[f"{o.stakeholder}: {o.outcome}" for o in analysis.outcomes],
         input_labels=[inp.description or inp.stakeholder for inp in analysis.inputs],
+    )
+
+
+def _recipe(
+    slots: Mapping[str, Slot],
+    specs: Sequence[OutcomeSpec],
+    inputs: Sequence[tuple[str, str, float]],
+    input_years: np.ndarray,
+    rates: Sequence[tuple[str, str]],
+    drop_off_from: np.ndarray,
+    reference_period: int,
+) -> Recipe:
+    """Index arrays from slot values to engine arrays (see :mod:`sroi.assembly`)."""
+    keys = list(slots)
+    row = {k: r + 2 for r, k in enumerate(keys)}
+    base = np.array([1.0, 0.0, *(slots[k].base for k in keys)])
+    n_out = len(specs)
+    n_fac = max((len(sp.factors) for sp in specs), default=0)
+    factors = np.full((n_out, n_fac), ONE, dtype=np.intp)
+    paths: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+    profiled = [i for i, sp in enumerate(specs) if sp.profile]
+    k_prof = max((len(specs[i].quantity) for i in profiled), default=0)
+    prof_q = np.full((len(profiled), k_prof), ZERO, dtype=np.intp)
+    prof_p = np.full((len(profiled), k_prof), ZERO, dtype=np.intp)
+    prof_qs = np.zeros((len(profiled), k_prof))
+    prof_ps = np.zeros((len(profiled), k_prof))
+    fields: dict[str, np.ndarray] = {
+        name: np.empty(n_out, dtype=np.intp) for name in ("quantity", "proxy", "duration", *FILTERS)
+    }
+    q_scale = np.empty(n_out)
+    p_scale = np.empty(n_out)
+    for i, sp in enumerate(specs):
+        qkey, qpath, qsc = sp.quantity[0]
+        fields["quantity"][i] = row[qkey]
+        q_scale[i] = qsc * sp.reached_scale
+        paths.setdefault(qpath, []).append(("quantity", (i,)))
+        for j, (fkey, fpath) in enumerate(sp.factors):
+            factors[i, j] = row[fkey]
+            paths.setdefault(fpath, []).append(("factors", (i, j)))
+        fields["proxy"][i] = row[sp.proxy[0]]
+        p_scale[i] = sp.proxy_factor
+        paths.setdefault(sp.proxy[1], []).append(("proxy", (i,)))
+        for name in ("duration", *FILTERS):
+            key, path = sp.duration if name == "duration" else sp.filters[name]
+            fields[name][i] = row[key]
+            paths.setdefault(path, []).append((name, (i,)))
+    for p, i in enumerate(profiled):
+        sp = specs[i]
+        for k, (qkey, qpath, qsc) in enumerate(sp.quantity):
+            prof_q[p, k] = row[qkey]
+            prof_qs[p, k] = qsc * sp.reached_scale
+            prof_p[p, k] = row[sp.proxy[0]]
+            prof_ps[p, k] = sp.proxy_factor
+            paths.setdefault(qpath, []).append(("profile_quantity", (p, k)))
+        paths.setdefault(sp.proxy[1], []).append(("profile_proxy", (p, slice(0, len(sp.quantity)))))
+    fields["factors"] = factors
+    fields["inputs"] = np.array([row[k] for k, _, _ in inputs], dtype=np.intp)
+    for j, (_, path, _) in enumerate(inputs):
+        paths.setdefault(path, []).append(("inputs", (j,)))
+    fields["rates"] = np.array([row[k] for k, _ in rates], dtype=np.intp)
+    for t, (_, path) in enumerate(rates):
+        paths.setdefault(path, []).append(("rates", (t,)))
+    fields["profile_quantity"], fields["profile_proxy"] = prof_q, prof_p
+    return Recipe(
+        keys=keys,
+        base=base,
+        fields=fields,
+        scales={
+            "quantity": q_scale,
+            "proxy": p_scale,
+            "inputs": np.array([f for _, _, f in inputs]),
+            "profile_quantity": prof_qs,
+            "profile_proxy": prof_ps,
+        },
+        start=np.array([sp.start for sp in specs], dtype=np.int64),
+        drop_off_from=drop_off_from,
+        input_years=input_years,
+        profile_outcomes=np.array(profiled, dtype=np.intp),
+        reference_period=reference_period,
+        paths=paths,
     )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sroi.engine import by_period
 from sroi.exceptions import SROIError
 from sroi.glossary import FILTERS, TIER_COLUMNS
 from sroi.units import ureg
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     import pint
 
     from sroi.compiler import AnalysisLike
-    from sroi.engine import EngineArrays, EngineOutput
+    from sroi.engine import EngineArrays, EngineOutput, PeriodOutput
 
 __all__ = ["Result", "cash_flow_sources", "evaluate", "is_eligible", "tier_label"]
 
@@ -84,9 +85,7 @@ def evaluate(analysis: AnalysisLike) -> Result:
     Result
         PV, inputs, NPV, ratio, net ratio, payback and the breakdowns (docs/method.md §3).
     """
-    comp = analysis.compiled
-    arrays = comp.arrays()
-    out = comp.run(per_period=True)
+    arrays, out = analysis.compiled.point()
     return Result(analysis, out, arrays)
 
 
@@ -97,9 +96,10 @@ class Result:
     ----------
     analysis : Analysis
     output : sroi.engine.EngineOutput
-        The engine's output at one sample, with per-period values.
+        The engine's output at one sample.
     arrays : sroi.engine.EngineArrays
-        The engine inputs that produced it (shown in :attr:`by_outcome`).
+        The engine inputs that produced it (shown in :attr:`by_outcome`; per-period tables are
+        computed from them by :func:`sroi.engine.by_period` when first asked for).
 
     Attributes
     ----------
@@ -119,10 +119,8 @@ class Result:
     """
 
     def __init__(self, analysis: AnalysisLike, output: EngineOutput, arrays: EngineArrays) -> None:
-        if output.period_values is None or output.period_inputs is None:
-            raise SROIError(
-                "a Result needs the engine's per-period output (run with per_period=True)", "output"
-            )
+        if output.ratio.shape[0] != 1:
+            raise SROIError(f"a Result is one sample; the output has {output.ratio.shape[0]}", "output")
         self.analysis = analysis
         self._out = output
         self._arrays = arrays
@@ -151,22 +149,22 @@ class Result:
         pv_total = float(out.present_value[0])
         rows = []
         for i, (o, spec) in enumerate(zip(a.outcomes, comp.outcomes, strict=True)):
-            pv = float(out.present_value_by_outcome[0, i])
+            pv = float(out.present_value_by_outcome[i, 0])
             rows.append(
                 {
                     "stakeholder": o.stakeholder,
                     "outcome": o.outcome,
                     "indicator": o.indicator,
-                    "quantity": float(arr.quantity[0, i, 0]),
+                    "quantity": float(arr.quantity[i, 0]),
                     "quantity_unit": spec.reached_unit,
-                    "proxy": float(arr.proxy[0, i, 0]),
+                    "proxy": float(arr.proxy[i, 0]),
                     "proxy_unit": spec.proxy_unit,
                     "proxy_source": o.proxy_source,
-                    **{name: float(getattr(arr, name)[0, i]) for name in FILTERS},
-                    "duration": int(arr.duration[0, i]),
+                    **{name: float(getattr(arr, name)[i, 0]) for name in FILTERS},
+                    "duration": int(arr.duration[i, 0]),
                     "start": int(arr.start[i]),
                     "cash_tier": tier_label(o),
-                    "impact": float(out.impact[0, i]),
+                    "impact": float(out.impact[i, 0]),
                     "present_value": pv,
                     "share": pv / pv_total if pv_total else np.nan,
                 }
@@ -186,48 +184,50 @@ class Result:
         return df
 
     @cached_property
+    def _periods(self) -> PeriodOutput:
+        a = self.analysis.compiled
+        return by_period(self._arrays, a.timing, a.reference_period)
+
+    @cached_property
     def per_year(self) -> pd.DataFrame:
         """One row per period 0..T: value, discount factor, PV, inputs and cumulative NPV.
 
         Values and present values are the engine's per-period output summed over outcomes;
         inputs are paid in their period (docs/method.md §3).
         """
-        out = self._out
-        assert out.period_values is not None and out.period_present_values is not None
-        assert out.period_inputs is not None
-        n = out.period_values.shape[-1]
-        disc = np.broadcast_to(out.discount, (1, n + 1))[0]
+        p = self._periods
+        n = p.values.shape[0]
+        disc = np.broadcast_to(p.discount[:, 0], (n + 1,))
+        inputs = p.inputs[:, 0]
         df = pd.DataFrame(
             {
                 "period": np.arange(n + 1),
-                "value": np.concatenate([[0.0], out.period_values[0].sum(axis=0)]),
+                "value": np.concatenate([[0.0], p.values[:, :, 0].sum(axis=1)]),
                 "discount_factor": disc,
-                "present_value": np.concatenate([[0.0], out.period_present_values[0].sum(axis=0)]),
-                "inputs": out.period_inputs[0],
-                "inputs_present_value": out.period_inputs[0] * disc,
+                "present_value": np.concatenate([[0.0], p.present_values[:, :, 0].sum(axis=1)]),
+                "inputs": inputs,
+                "inputs_present_value": inputs * disc,
             }
         )
         df["cumulative_net_present_value"] = (df["present_value"] - df["inputs_present_value"]).cumsum()
         df.attrs["currency"] = self.currency
         return df.set_index("period")
 
+    def _by_period_frame(self, values: np.ndarray) -> pd.DataFrame:
+        labels = [o.label for o in self.analysis.outcomes]
+        idx = pd.RangeIndex(1, values.shape[0] + 1, name="period")
+        return pd.DataFrame(values[:, :, 0], index=idx, columns=labels)
+
     @cached_property
     def per_year_by_outcome(self) -> pd.DataFrame:
         """Undiscounted value of each outcome (columns) in each period 1..T (rows)."""
-        assert self._out.period_values is not None
-        pv = self._out.period_values[0]
-        labels = [o.label for o in self.analysis.outcomes]
-        df = pd.DataFrame(pv.T, index=pd.RangeIndex(1, pv.shape[1] + 1, name="period"), columns=labels)
-        return df
+        return self._by_period_frame(self._periods.values)
 
     @cached_property
     def present_value_by_period(self) -> pd.DataFrame:
         """Discounted value of each outcome (columns) in each period 1..T (rows), as the engine
         computed it; each column sums to the outcome's present value."""
-        assert self._out.period_present_values is not None
-        pv = self._out.period_present_values[0]
-        labels = [o.label for o in self.analysis.outcomes]
-        return pd.DataFrame(pv.T, index=pd.RangeIndex(1, pv.shape[1] + 1, name="period"), columns=labels)
+        return self._by_period_frame(self._periods.present_values)
 
     @cached_property
     def value_by_tier(self) -> pd.DataFrame:
@@ -235,10 +235,8 @@ class Result:
         by = self.per_year_by_outcome
         tiers = [tier_label(o) for o in self.analysis.outcomes]
         df = pd.DataFrame({t: by.loc[:, [x == t for x in tiers]].sum(axis=1) for t in TIER_COLUMNS})
-        df.loc["present_value"] = [
-            float(np.sum(self._out.present_value_by_outcome[0][[x == t for x in tiers]]))
-            for t in TIER_COLUMNS
-        ]
+        pv_o = self._out.present_value_by_outcome[:, 0]
+        df.loc["present_value"] = [float(np.sum(pv_o[[x == t for x in tiers]])) for t in TIER_COLUMNS]
         return df
 
     @cached_property
@@ -268,9 +266,8 @@ class Result:
     # -- cash-flow protocol used by sroi.finance ----------------------------------------
     def eligible_cash_flows(self) -> np.ndarray:
         """Tier A plus contracted tier B value per period 1..T, shape (1, T) [currency]."""
-        assert self._out.period_values is not None
-        mask = np.array([is_eligible(o) for o in self.analysis.outcomes])
-        return self._out.period_values[:, mask, :].sum(axis=1)
+        mask = np.array([is_eligible(o) for o in self.analysis.outcomes], dtype=bool)
+        return self._periods.values[:, mask, 0].sum(axis=1)[None, :]
 
     @property
     def tenor_cap(self) -> int:

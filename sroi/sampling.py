@@ -212,17 +212,31 @@ class Sampler:
     slots : mapping of str to Slot
     seed : int, Generator, SeedSequence or None
     correlations : iterable of (name_a, name_b, rho)
+    base : sequence of 4 int, optional
+        The entropy the per-key streams derive from (see the module Notes); given instead of
+        ``seed`` to draw again exactly the same values (:attr:`base` of an earlier sampler).
 
     Attributes
     ----------
     keys : list of str
         The uncertain keys, in slot order (the rows of :meth:`uniforms`).
+    base : tuple of int
+        The entropy of the streams: ``Sampler(slots, None, correlations, base=s.base)`` repeats
+        the draws of ``s`` from the start.
     """
 
-    def __init__(self, slots: Mapping[str, Slot], seed: Seed, correlations: Iterable[Any]) -> None:
+    def __init__(
+        self,
+        slots: Mapping[str, Slot],
+        seed: Seed,
+        correlations: Iterable[Any],
+        base: Sequence[int] | None = None,
+    ) -> None:
         self.keys = _uncertain(slots)
         corr_keys, _, normal = correlation_matrices(slots, correlations)
-        base = [int(x) for x in make_rng(seed).integers(0, 2**63, size=4)]
+        if base is None:
+            base = [int(x) for x in make_rng(seed).integers(0, 2**63, size=4)]
+        self.base = tuple(int(x) for x in base)
         self._streams = [
             np.random.default_rng(np.random.SeedSequence(base, spawn_key=(_key_id(k),))) for k in self.keys
         ]

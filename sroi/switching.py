@@ -125,9 +125,9 @@ def break_even(analysis: AnalysisLike, target: float = 1.0) -> pd.DataFrame:
     comp = analysis.compiled
     vals = comp.point_values()
     base = comp.run(vals)
-    whole_years = comp.arrays(vals).duration[0]  # durations as the engine counts them
+    whole_years = comp.arrays(vals).duration[:, 0]  # durations as the engine counts them
     pv, inputs = float(base.present_value[0]), float(base.total_inputs[0])
-    pv_o = base.present_value_by_outcome[0]
+    pv_o = base.present_value_by_outcome[:, 0]
     rows: list[dict[str, Any]] = []
 
     def ratio_of(values: Mapping[str, Any]) -> np.ndarray:

@@ -51,6 +51,7 @@ import pandas as pd
 from sroi import defaults
 from sroi.exceptions import SROIError
 from sroi.glossary import TIER_COLUMNS
+from sroi.quantiles import BatchQuantile
 from sroi.result import cash_flow_sources, evaluate, is_eligible, tier_label
 from sroi.sampling import Sampler, Seed
 from sroi.validation import check_level, check_targets, check_whole_number
@@ -58,15 +59,60 @@ from sroi.validation import check_level, check_targets, check_whole_number
 if TYPE_CHECKING:
     from sroi.compiler import AnalysisLike
     from sroi.distributions import Distribution
+    from sroi.engine import EngineOutput
     from sroi.result import Result
 
 __all__ = ["Simulation", "simulate"]
 
-_CHUNK_BYTES = 12 * 2**20  # largest engine array of a chunk (S x O x K float64), < glibc's mmap threshold
+#: Elements of the engine's (outcomes x samples) arrays in one chunk: about 1 MB of float64 each,
+#: so the working set of a chunk stays in the processor's cache.
+_CHUNK_ELEMENTS = 1 << 17
 _QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 _METRICS = ("ratio", "present_value", "net_present_value")
 #: Largest n x k of draws kept by default (400 MB of float64).
 _KEEP_DRAWS_UP_TO = 50_000_000
+
+
+def memory_limit() -> int:
+    """Bytes a simulation may keep: half of this machine's physical memory (16 GiB if unknown),
+    or the environment variable ``SROI_MAX_MEMORY`` (bytes)."""
+    if "SROI_MAX_MEMORY" in os.environ:
+        try:
+            return int(float(os.environ["SROI_MAX_MEMORY"]))
+        except ValueError:
+            raise SROIError(
+                f"expected a number of bytes, got {os.environ['SROI_MAX_MEMORY']!r}", "SROI_MAX_MEMORY"
+            ) from None
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")) // 2
+    except (ValueError, OSError, AttributeError):
+        return 16 * 2**30
+
+
+class _Draws:
+    """The Monte Carlo's joint draws, chunk by chunk: uniforms, then each family's inverse CDF."""
+
+    def __init__(self, analysis: AnalysisLike, seed: Seed, base: Sequence[int] | None = None) -> None:
+        comp = analysis.compiled
+        self.sampler = Sampler(comp.slots, seed, analysis.active_correlations, base=base)
+        self.keys = self.sampler.keys
+        self.quantile = BatchQuantile([cast("Distribution", comp.slots[k].distribution) for k in self.keys])
+
+    def next(self, m: int, offset: int) -> np.ndarray:
+        """The next ``m`` draws of every uncertain estimate, shape (k, m); SROIError if any is
+        not a finite number (naming the estimate)."""
+        values = self.quantile(self.sampler.uniforms(m))
+        finite = np.isfinite(values)
+        if not finite.all():
+            row = int(np.flatnonzero(~finite.all(axis=1))[0])
+            bad = int((~finite[row]).sum())
+            raise SROIError(
+                f"{bad} of the draws {offset:,}..{offset + m - 1:,} are not finite numbers (e.g. "
+                f"{values[row][~finite[row]][0]}); its distribution "
+                f"{self.quantile.distributions[row]!r} spreads too far for a float: narrow it",
+                self.keys[row],
+            )
+        return values
 
 
 def _show_progress(progress: bool | None, n: int) -> bool:
@@ -152,30 +198,31 @@ def simulate(
     if seed is None:
         seed = np.random.SeedSequence()
     comp = analysis.compiled
-    sampler = Sampler(comp.slots, seed, analysis.active_correlations)
-    keys = sampler.keys
-    dists = [cast("Distribution", comp.slots[k].distribution) for k in keys]
-    k_max, t_max = comp.upper_periods()
-    outcomes = analysis.outcomes
-    n_out = len(outcomes)
-    if chunk_size is None:
-        widest = 8 * max(n_out * max(k_max, t_max), len(keys), len(comp.inputs), 1)  # bytes per sample
-        chunk_size = int(np.clip(_CHUNK_BYTES // widest, 256, 1 << 18))
-    eligible = np.array([is_eligible(o) for o in outcomes], dtype=bool)
-    tiers = [tier_label(o) for o in outcomes]
-    tier_of = np.array([[t == c for t in tiers] for c in TIER_COLUMNS], dtype=float)  # (4, O) 0/1
-
-    scalars = {name: np.empty(n) for name in _STORED}
-    constant_inputs: float | None = None
-    inputs_vary = False
-    pv_by_outcome = np.empty((n, n_out), dtype=np.float32)
-    cash = np.zeros((t_max, n), dtype=np.float32) if eligible.any() else None  # period-major
+    draws_of = _Draws(analysis, seed)
+    keys = draws_of.keys
+    n_out = len(analysis.outcomes)
     if keep_draws is None:
         keep_draws = n * len(keys) <= _KEEP_DRAWS_UP_TO
+    per_sample = 8 * 4 + 4 * n_out + (8 * len(keys) if keep_draws else 0)
+    if n * per_sample > memory_limit():
+        raise SROIError(
+            f"{n:,} samples would keep {n * per_sample / 2**30:,.1f} GiB of results ({per_sample} bytes a "
+            f"sample: ratio, PV, payback, inputs, PV of each of {n_out} outcomes"
+            + (", the draws" if keep_draws else "")
+            + f"), more than the limit of {memory_limit() / 2**30:,.1f} GiB (half this machine's memory, or "
+            "SROI_MAX_MEMORY); use fewer samples (1e5-1e6 estimate percentiles to a fraction of a "
+            "percentage point), keep_draws=False, or the streaming book simulation (sroi.portfolio)",
+            "n",
+        )
+    if chunk_size is None:
+        chunk_size = int(np.clip(_CHUNK_ELEMENTS // max(n_out, len(keys), 1), 1024, 1 << 16))
+
+    scalars = {name: np.empty(n) for name in ("ratio", "present_value", "payback_months")}
+    inputs: np.ndarray | None = None
+    constant_inputs: float | None = None
+    pv_by_outcome = np.empty((n_out, n), dtype=np.float32)
+    pv_sum = np.zeros(n_out)  # in float64, for the mean PV of each outcome
     draws = np.empty((len(keys), n)) if keep_draws else None
-    tier_sum = np.zeros((len(TIER_COLUMNS), t_max))
-    tier_pv = np.zeros(len(TIER_COLUMNS))
-    n_periods = 1
 
     from tqdm import tqdm
 
@@ -184,39 +231,27 @@ def simulate(
     ) as bar:
         for start in range(0, n, chunk_size):
             stop = min(n, start + chunk_size)
-            u = sampler.uniforms(stop - start)
-            values = {key: dist.ppf(row) for key, dist, row in zip(keys, dists, u, strict=True)}
-            out = comp.run(values, per_period=True)
-            _check_inputs(out.total_inputs, start, analysis.currency)
-            for name in _STORED:
-                if name == "total_inputs" and not inputs_vary:
-                    ti = out.total_inputs
-                    if ti.strides[0] == 0 and constant_inputs in (None, float(ti[0])):
-                        constant_inputs = float(ti[0])
-                        continue
-                    inputs_vary = True
-                    if start:
-                        scalars[name][:start] = constant_inputs
-                scalars[name][start:stop] = getattr(out, name)
-            m = stop - start  # a model without uncertain estimates comes back with one sample
-            pv_o = np.broadcast_to(out.present_value_by_outcome, (m, n_out))
-            pv_by_outcome[start:stop] = pv_o
-            assert out.period_values is not None
-            pv_t = np.broadcast_to(out.period_values, (m, *out.period_values.shape[1:]))
-            t_c = pv_t.shape[-1]
-            n_periods = max(n_periods, t_c)
-            if cash is not None:
-                cash[:t_c, start:stop] = pv_t[:, eligible, :].sum(axis=1).T
-            tier_sum[:, :t_c] += tier_of @ pv_t.sum(axis=0)
-            tier_pv += tier_of @ pv_o.sum(axis=0)
+            values = draws_of.next(stop - start, start)
+            out = comp.run(draws=(keys, values))
+            _check_output(out, start, analysis)
+            m = stop - start
+            for name, store in scalars.items():
+                store[start:stop] = getattr(out, name)
+            ti = out.total_inputs
+            if inputs is None and (ti.strides[0] != 0 or constant_inputs not in (None, float(ti[0]))):
+                inputs = np.full(n, np.nan if constant_inputs is None else constant_inputs)
+            if inputs is None:
+                constant_inputs = float(ti[0])
+            else:
+                inputs[start:stop] = ti
+            pv_o = np.broadcast_to(out.present_value_by_outcome, (n_out, m))
+            pv_by_outcome[:, start:stop] = pv_o
+            pv_sum += pv_o.sum(axis=1)
             if draws is not None:
-                for row, key in zip(draws, keys, strict=True):
-                    row[start:stop] = values[key]
-            bar.update(stop - start)
+                draws[:, start:stop] = values
+            bar.update(m)
 
-    total_inputs = (
-        scalars["total_inputs"] if inputs_vary else np.broadcast_to(np.float64(constant_inputs), (n,))
-    )
+    total_inputs = inputs if inputs is not None else np.broadcast_to(np.float64(constant_inputs), (n,))
     return Simulation(
         analysis,
         n=n,
@@ -228,16 +263,13 @@ def simulate(
         total_inputs=total_inputs,
         payback_months=scalars["payback_months"],
         present_value_by_outcome=pv_by_outcome,
-        cash=None if cash is None else cash[:n_periods],
-        n_periods=n_periods,
-        tier_mean=tier_sum[:, :n_periods] / n,
-        tier_pv_mean=tier_pv / n,
         draws=None if draws is None else pd.DataFrame(draws.T, columns=keys, copy=False),
+        base=draws_of.sampler.base,
+        present_value_mean_by_outcome=pv_sum / n,
     )
 
 
 _SCALARS = ("ratio", "present_value", "total_inputs", "net_present_value", "net_ratio", "payback_months")
-_STORED = ("ratio", "present_value", "total_inputs", "payback_months")  # the others follow exactly
 
 
 _DERIVED = ("net_present_value", "net_ratio")
@@ -245,6 +277,8 @@ _DERIVED = ("net_present_value", "net_ratio")
 
 def _moments(x: np.ndarray, block: int = 1 << 20) -> dict[str, float]:
     """Mean and sample standard deviation (two passes, in blocks: little temporary memory)."""
+    if x.size and x.min() == x.max():  # a constant (e.g. nothing uncertain): exactly, no rounding
+        return {"mean": float(x[0]), "sd": 0.0 if x.size > 1 else math.nan}
     mean = float(np.mean(x))
     if x.size < 2:
         return {"mean": mean, "sd": math.nan}
@@ -255,14 +289,32 @@ def _moments(x: np.ndarray, block: int = 1 << 20) -> dict[str, float]:
     return {"mean": mean, "sd": math.sqrt(ss / (x.size - 1))}
 
 
-def _check_inputs(total_inputs: np.ndarray, offset: int, currency: str) -> None:
-    bad = np.flatnonzero(~(total_inputs > 0))
+def _check_output(out: EngineOutput, offset: int, analysis: AnalysisLike) -> None:
+    """SROIError for inputs that are not positive, or results that are not finite, in a sample."""
+    ti = out.total_inputs
+    bad = np.flatnonzero(~(ti > 0))
     if bad.size:
         i = int(bad[0])
         raise SROIError(
-            f"the inputs total {float(total_inputs[i]):g} {currency} in sample {offset + i}; the SROI ratio "
+            f"the inputs total {float(ti[i]):g} {analysis.currency} in sample {offset + i}; the SROI ratio "
             "is undefined unless inputs total more than zero: give uncertain inputs a distribution above 0",
             "inputs",
+        )
+    pv_o = out.present_value_by_outcome
+    if not np.isfinite(ti).all():
+        i = int(np.flatnonzero(~np.isfinite(ti))[0])
+        raise SROIError(
+            f"the inputs overflow a float in sample {offset + i}; check their magnitudes", "inputs"
+        )
+    if not np.isfinite(out.present_value).all():
+        finite = np.isfinite(pv_o)
+        o = int(np.flatnonzero(~finite.all(axis=1))[0]) if not finite.all() else 0
+        count = int((~np.isfinite(out.present_value)).sum())
+        raise SROIError(
+            f"the present value is not a finite number in {count} of samples {offset:,}.."
+            f"{offset + out.present_value.size - 1:,} (quantity x conversions x proxy overflows a float); "
+            "check the magnitudes and units, or narrow the distributions",
+            f"outcomes[{o}]",
         )
 
 
@@ -288,6 +340,13 @@ class Simulation:
         Infinite where the annual impact is zero.
     present_value_by_outcome : DataFrame, shape (n, O), float32 [currency]
         Columns are the outcome labels (``stakeholder: outcome``).
+
+    Notes
+    -----
+    Values period by period (the eligible cash of :meth:`eligible_cash_flows`, the
+    :attr:`value_by_tier`) are not kept while simulating: the first call that needs them draws
+    the same samples again (the random streams are stored) and computes them then, so a plain
+    simulation costs no more than its totals.
     draws : DataFrame, shape (n, k), or None
         Drawn value of each uncertain estimate (columns: slot keys; units as in
         ``analysis.estimates()``; durations before rounding), when kept.
@@ -308,11 +367,9 @@ class Simulation:
         total_inputs: np.ndarray,
         payback_months: np.ndarray,
         present_value_by_outcome: np.ndarray,
-        cash: np.ndarray | None,
-        n_periods: int,
-        tier_mean: np.ndarray,
-        tier_pv_mean: np.ndarray,
         draws: pd.DataFrame | None,
+        base: Sequence[int],
+        present_value_mean_by_outcome: np.ndarray | None = None,
     ) -> None:
         self.analysis = analysis
         self.n = n
@@ -325,13 +382,17 @@ class Simulation:
         self.total_inputs = total_inputs
         self.payback_months = payback_months
         labels = [o.label for o in analysis.outcomes]
-        self.present_value_by_outcome = pd.DataFrame(present_value_by_outcome, columns=labels, copy=False)
+        # stored outcome-major (O, n); shown as samples x outcomes
+        self.present_value_by_outcome = pd.DataFrame(present_value_by_outcome.T, columns=labels, copy=False)
         self.present_value_by_outcome.attrs["currency"] = analysis.currency
         self.draws = draws
-        self._cash = cash
-        self._n_periods = n_periods
-        self._tier_mean = tier_mean
-        self._tier_pv_mean = tier_pv_mean
+        self._base = tuple(base)
+        self._pv_by_outcome = present_value_by_outcome
+        self._pv_mean = (
+            present_value_by_outcome.mean(axis=1, dtype=np.float64)
+            if present_value_mean_by_outcome is None
+            else present_value_mean_by_outcome
+        )
         self._summaries: dict[tuple[float, ...], dict[str, dict[str, float]]] = {}
 
     @property
@@ -424,22 +485,52 @@ class Simulation:
         """The deterministic result at the point value of every estimate (``analysis.evaluate()``)."""
         return self._point
 
+    # -- values period by period (computed on demand by drawing the same samples again) -----------
+    @cached_property
+    def _periods(self) -> tuple[np.ndarray | None, np.ndarray, int]:
+        """(eligible cash (T, n) float32 or None, mean value by tier and period (4, T), T)."""
+        a = self.analysis
+        comp = a.compiled
+        outcomes = a.outcomes
+        eligible = np.array([is_eligible(o) for o in outcomes], dtype=bool)
+        tiers = [tier_label(o) for o in outcomes]
+        tier_of = np.array([[t == c for t in tiers] for c in TIER_COLUMNS], dtype=float)  # (4, O)
+        _, t_max = comp.upper_periods()
+        cash = np.zeros((t_max, self.n), dtype=np.float32) if eligible.any() else None
+        tier_sum = np.zeros((len(TIER_COLUMNS), t_max))
+        n_periods = 1
+        draws_of = _Draws(a, None, base=self._base)
+        for start in range(0, self.n, self.chunk_size):
+            stop = min(self.n, start + self.chunk_size)
+            values = draws_of.next(stop - start, start)
+            periods = comp.by_period(draws=(draws_of.keys, values))
+            t_c = periods.values.shape[0]
+            n_periods = max(n_periods, t_c)
+            v = np.broadcast_to(periods.values, (t_c, len(outcomes), stop - start))
+            if cash is not None:
+                cash[:t_c, start:stop] = v[:, eligible, :].sum(axis=1)
+            tier_sum[:, :t_c] += tier_of @ v.sum(axis=2).T
+        return (None if cash is None else cash[:n_periods]), tier_sum[:, :n_periods] / self.n, n_periods
+
     # -- cash-flow protocol used by sroi.finance (as Result's) ----------------------------------
     def eligible_cash_flows(self) -> np.ndarray:
         """Tier A plus contracted tier B value per sample and period 1..T, shape (n, T) [currency].
 
-        Undiscounted, after every filter; stored as float32 (relative precision 6e-8).
+        Undiscounted, after every filter; stored as float32 (relative precision 6e-8). Computed
+        on first use (see Notes).
         """
-        if self._cash is None:
-            return np.zeros((self.n, self._n_periods), dtype=np.float32)
-        return self._cash.T
+        cash, _, n_periods = self._periods
+        if cash is None:
+            return np.zeros((self.n, n_periods), dtype=np.float32)
+        return cash.T
 
     @property
     def tenor_cap(self) -> int:
         """Last period with eligible cash in any sample (0 when there is none)."""
-        if self._cash is None:
+        cash = self._periods[0]
+        if cash is None:
             return 0
-        nz = np.flatnonzero(self._cash.max(axis=1) > 0)
+        nz = np.flatnonzero(cash.max(axis=1) > 0)
         return int(nz[-1] + 1) if nz.size else 0
 
     def cash_flow_sources(self) -> pd.DataFrame:
@@ -453,9 +544,12 @@ class Simulation:
         Same layout as ``Result.value_by_tier``: rows periods 1..T then ``present_value``;
         columns ``A``, ``B contracted``, ``B uncontracted``, ``C``.
         """
-        idx = pd.RangeIndex(1, self._n_periods + 1, name="period")
-        df = pd.DataFrame(self._tier_mean.T, index=idx, columns=list(TIER_COLUMNS))
-        df.loc["present_value"] = self._tier_pv_mean
+        _, tier_mean, n_periods = self._periods
+        tiers = [tier_label(o) for o in self.analysis.outcomes]
+        pv_mean = self._pv_mean
+        idx = pd.RangeIndex(1, n_periods + 1, name="period")
+        df = pd.DataFrame(tier_mean.T, index=idx, columns=list(TIER_COLUMNS))
+        df.loc["present_value"] = [float(pv_mean[[x == t for x in tiers]].sum()) for t in TIER_COLUMNS]
         return df
 
     # -- display -----------------------------------------------------------------------------

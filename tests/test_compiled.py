@@ -56,15 +56,15 @@ def test_units_are_folded_into_reached_quantity_and_per_year_proxy():
     assert spec.reached_unit == "person"
     arrays = comp.arrays()
     # 100 devices x 0.5 person/device x share 0.3 = 15 persons; 10 GBP a month = 120 GBP a year
-    assert arrays.quantity[0, 0, 0] == pytest.approx(15.0, rel=1e-12)
-    assert arrays.proxy[0, 0, 0] == pytest.approx(120.0, rel=1e-12)
+    assert arrays.quantity[0, 0] == pytest.approx(15.0, rel=1e-12)
+    assert arrays.proxy[0, 0] == pytest.approx(120.0, rel=1e-12)
     assert spec.proxy_unit == "GBP / person / year"
 
 
 def test_run_is_the_engine_with_the_stored_conventions():
     a = analysis(discount_timing="mid_year", drop_off_from_year=1, reference_period=2)
     comp = a.compiled
-    direct = engine.run(comp.arrays(), "mid_year", 1, reference_period=2)
+    direct = engine.run(comp.arrays(), "mid_year", reference_period=2)
     via = comp.run()
     assert via.present_value[0] == direct.present_value[0]
     assert via.ratio[0] == direct.ratio[0]
@@ -74,9 +74,9 @@ def test_a_field_path_overrides_one_field_only():
     comp = analysis().compiled
     both = comp.arrays({"share": 0.5})
     one = comp.arrays({"outcomes[0].quantity_factors[1]": 0.5})
-    assert both.quantity[0, 0, 0] == pytest.approx(25.0) and one.quantity[0, 0, 0] == pytest.approx(25.0)
-    assert both.quantity[0, 1, 0] == pytest.approx(2.0)  # the other field using it moved too
-    assert one.quantity[0, 1, 0] == pytest.approx(1.2)  # it kept its point value 0.3
+    assert both.quantity[0, 0] == pytest.approx(25.0) and one.quantity[0, 0] == pytest.approx(25.0)
+    assert both.quantity[1, 0] == pytest.approx(2.0)  # the other field using it moved too
+    assert one.quantity[1, 0] == pytest.approx(1.2)  # it kept its point value 0.3
 
 
 def test_run_settings_stacks_settings_as_samples():
@@ -104,7 +104,8 @@ def test_describe_key_and_upper_periods():
 
 
 def test_per_period_output_sums_to_the_present_value():
-    out = analysis().compiled.run(per_period=True)
-    assert out.period_present_values[0].sum() == pytest.approx(out.present_value[0], rel=1e-12)
-    assert out.period_inputs[0].sum() == pytest.approx(1000.0)
-    assert out.period_values[0, 1, 0] == 0.0  # the start-2 outcome has nothing in period 1
+    comp = analysis().compiled
+    out, periods = comp.run(), comp.by_period()
+    assert periods.present_values.sum() == pytest.approx(out.present_value[0], rel=1e-12)
+    assert periods.inputs.sum() == pytest.approx(1000.0)
+    assert periods.values[0, 1, 0] == 0.0  # the start-2 outcome has nothing in period 1

@@ -278,7 +278,7 @@ def test_displayed_proxy_is_the_engines_per_year_value_in_the_analysis_currency(
         outcomes=[sroi.Outcome("People", "Better", quantity="10 person", proxy="10 GBP/person/month")],
         discount_timing="none",
     )
-    engine_proxy = float(a.compiled.arrays().proxy[0, 0, 0])
+    engine_proxy = float(a.compiled.arrays().proxy[0, 0])
     assert engine_proxy == pytest.approx(120.0, rel=1e-12)
     row = a.evaluate().by_outcome.iloc[0]
     assert row["proxy"] == engine_proxy
@@ -293,7 +293,9 @@ def test_displayed_proxy_is_the_engines_per_year_value_in_the_analysis_currency(
 def test_per_year_table_is_the_engines_per_period_output():
     a = _analysis()
     r = a.evaluate()
-    out = a.compiled.run(per_period=True)
-    assert np.allclose(r.per_year["present_value"].to_numpy()[1:], out.period_present_values[0].sum(axis=0))
+    periods = a.compiled.by_period()
+    assert np.allclose(
+        r.per_year["present_value"].to_numpy()[1:], periods.present_values[:, :, 0].sum(axis=1)
+    )
     assert r.per_year["present_value"].sum() == pytest.approx(r.present_value.magnitude, rel=1e-12)
     assert r.per_year["inputs_present_value"].sum() == pytest.approx(r.total_inputs.magnitude, rel=1e-12)

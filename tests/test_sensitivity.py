@@ -382,7 +382,7 @@ def test_break_even_shared_parameter_changes_one_outcome_only():
     assert row["field"] == "outcomes[0].attribution"
     out = a.compiled.run({row["field"]: row["switching_value"]})
     base = a.compiled.run({})
-    assert out.present_value_by_outcome[0, 1] == pytest.approx(base.present_value_by_outcome[0, 1])
+    assert out.present_value_by_outcome[1, 0] == pytest.approx(base.present_value_by_outcome[1, 0])
     assert out.ratio[0] == pytest.approx(0.5, abs=1e-9)
 
 
