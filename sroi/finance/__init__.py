@@ -21,12 +21,13 @@ from sroi.finance.cashflows import CashFlowSource
 from sroi.finance.contract import ContractCash, ContractTerms, contract_cash
 from sroi.finance.credit import DEFAULTS, credit_line, debt_capacity
 from sroi.finance.line import CreditLine
-from sroi.finance.ratchet import MarginRatchet, margin_ratchet
+from sroi.finance.ratchet import KPI, MarginRatchet, margin_ratchet
 from sroi.finance.scenarios import CreditScenario, apply_changes, load_credit_scenarios
 from sroi.finance.schedule import cover_ratios, debt_schedule, sculpted_debt_service
 
 __all__ = [
     "DEFAULTS",
+    "KPI",
     "CashFlowSource",
     "ContractCash",
     "ContractTerms",

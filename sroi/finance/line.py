@@ -457,7 +457,11 @@ class CreditLine:
         if self.value:
             parts.append(f"<h5>Debt schedule</h5>{pretty(self.schedule.set_index('year'))}")
             parts.append(f"<h5>Covers</h5>{pretty(self.covers)}")
-        details = [("Cash by year", self.cash), ("Cases", self.cases), ("Sizing steps", self.steps)]
+        details = (
+            [("Cash by year", self.cash), ("Cases", self.cases), ("Sizing steps", self.steps)]
+            if self.value
+            else []
+        )
         if self.contract_steps is not None:
             details.insert(0, ("From outcomes to payments", self.contract_steps))
         if self.basis_comparison is not None:
