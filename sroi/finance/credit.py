@@ -28,11 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pint
 
 from sroi import defaults
 from sroi.exceptions import SROIError
@@ -54,6 +53,9 @@ from sroi.finance.options import OPTIONS, PERCENTILE_BASES
 from sroi.finance.schedule import cover_ratios, debt_schedule
 from sroi.units import Q_
 from sroi.validation import check_choice, check_whole_number
+
+if TYPE_CHECKING:
+    import pint
 
 __all__ = ["DEFAULTS", "credit_line", "debt_capacity"]
 

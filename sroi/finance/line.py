@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pint
 
-from sroi.finance.contract import ContractTerms
 from sroi.finance.formatting import cell_value, format_amount, frame_html, records
+
+if TYPE_CHECKING:
+    from sroi.finance.contract import ContractTerms
 
 __all__ = ["CASE_WORDS", "CreditLine"]
 
