@@ -1,7 +1,7 @@
 """Defaults of the credit-line options added to the sizing defaults of :mod:`sroi.defaults`.
 
 Each row is (name, value, typical range, source or reason), as ``sroi.defaults.CREDIT``; both
-tables make up :data:`sroi.finance.DEFAULTS` (docs/method.md §9.9).
+tables make up :data:`sroi.finance.DEFAULTS` (docs/method.md §9.8).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ OPTIONS: tuple[tuple[str, Any, str, str], ...] = (
         "year_by_year",
         "year_by_year or whole_stream",
         "the cover is tested every year, so each year's percentile is used; conservative against the "
-        "percentile of the whole discounted stream, and the gap is reported (docs/method.md §9.6)",
+        "percentile of the whole discounted stream, and the gap is reported (docs/method.md §9.9)",
     ),
     (
         "reserve_months",
