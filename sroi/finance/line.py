@@ -330,9 +330,9 @@ class CreditLine:
             )
         weak = [CASE_WORDS[c].split(" (")[0] for c in ("P50", "P90") if float(cov[c]["llcr"]) < 1]
         low_llcr = (
-            f" A loan life cover below 1 in the {' and the '.join(weak)} means its cash over the life of the "
-            "loan, less the years of shortfall, does not repay the loan: the years without debt service "
-            "need funding from elsewhere."
+            f" A loan life cover below 1 in the {' and the '.join(weak)} means that, over the life of the "
+            "loan, its cash after costs, counting the years of shortfall, does not repay the loan: those "
+            "years need funding from elsewhere."
             if weak
             else ""
         )
