@@ -141,3 +141,23 @@ def test_contract_terms_need_a_payer_and_matching_costs():
         contract_cash(terms, [1.0, np.nan])
     with pytest.raises(SROIError, match="contract"):
         contract_cash("terms", [1.0])  # type: ignore[arg-type]
+
+
+def test_contract_terms_from_a_scenario_mapping_with_quantity_strings(tmp_path):
+    from sroi.finance import load_credit_scenarios
+
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(
+        "scenarios:\n"
+        "  - name: Contract\n"
+        "    credit:\n"
+        "      haircut: 0.8\n"
+        "      contract: {payer: Council, rate_card: 0.5, payment_lag: 1, delivery_costs: '3,000 GBP'}\n",
+        encoding="utf-8",
+    )
+    (scenario,) = load_credit_scenarios(path)
+    line = credit_line([10_000.0] * 4, cv=0.2, currency="GBP", **dict(scenario.credit))
+    assert line.contract is not None and line.contract.currency == "GBP"
+    np.testing.assert_allclose(line.cash["costs"], [3000.0] * 4 + [0.0])
+    with pytest.raises(SROIError, match="delivery_costs"):
+        ContractTerms("Council", rate_card=0.5, delivery_costs="3000 person")

@@ -29,14 +29,19 @@ import pint
 
 from sroi.exceptions import SROIError
 from sroi.finance.cashflows import as_number, cash_array, money_magnitude
-from sroi.units import currency_of, ureg
+from sroi.units import currency_of, parse_quantity, ureg
 from sroi.validation import check_whole_number
 
 __all__ = ["ContractCash", "ContractTerms", "contract_cash"]
 
 
 def _money(value: Any, name: str, *, per_year: bool = True) -> tuple[np.ndarray, str | None]:
-    """A money amount (scalar or per year) >= 0 as a float array and its currency."""
+    """A money amount (scalar or per year) >= 0 as a float array and its currency.
+
+    A string such as ``"3,000,000 CNY"`` (as a YAML file gives it) is read as a quantity.
+    """
+    if isinstance(value, str):
+        value = parse_quantity(value, name)
     if isinstance(value, pint.Quantity):
         mag, code = money_magnitude(value, name)
         arr = np.asarray(mag, dtype=float)
@@ -76,9 +81,10 @@ class ContractTerms:
         Most the payer pays for the outcomes of one contract year.
     payment_lag : int [year]
         Whole years between an outcome and its payment, >= 0; default 0.
-    delivery_costs, verification_costs : float, sequence or pint.Quantity [currency year^-1]
+    delivery_costs, verification_costs : float, sequence, str or pint.Quantity [currency year^-1]
         Costs of delivering and of verifying the outcomes, one amount for every contract year
-        or one per year; netted from the payments before debt service. Default 0.
+        or one per year; netted from the payments before debt service. Default 0. Amounts may
+        be strings such as ``"3,000,000 CNY"`` (as in a credit-scenario file).
     payer_haircut : float [-]
         Share of the payments counted for the payer's credit quality, in (0, 1]; separate
         from the lender's verification haircut. Default 1 (no deduction): give the lender's
@@ -170,6 +176,8 @@ class ContractTerms:
             if value is None:
                 out[name] = None
                 continue
+            if name == "price_per_unit" and isinstance(value, str):
+                value = parse_quantity(value, name)
             if name == "price_per_unit" and isinstance(value, pint.Quantity):
                 if value._REGISTRY is not ureg:
                     raise SROIError(
