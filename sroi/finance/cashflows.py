@@ -20,6 +20,7 @@ import pint
 
 from sroi.exceptions import SROIError, SROIWarning
 from sroi.units import currency_of, ureg
+from sroi.validation import check_whole_number
 
 __all__ = [
     "CashFlowSource",
@@ -95,26 +96,49 @@ def check_number_in(value: Any, name: str, ok: Any, expected: str) -> float:
     return out
 
 
-def check_dscr(value: Any, name: str) -> float:
-    """A debt service cover ratio > 0 (a value below 1 warns)."""
-    out = check_number_in(value, name, lambda x: x > 0, "a debt service cover ratio > 0 (typically 1.2-1.5)")
+def check_dscr(value: Any, name: str, allow_below_one: bool = False) -> float:
+    """A debt service cover ratio >= 1 (typically 1.2-1.5).
+
+    A cover in (0, 1) means debt service larger than the cash: refused unless
+    ``allow_below_one`` (the caller's ``allow_dscr_below_one=True``), and then it warns.
+    """
+    out = check_number_in(value, name, lambda x: x > 0, "a debt service cover ratio >= 1 (typically 1.2-1.5)")
     if out < 1:
+        if not allow_below_one:
+            raise SROIError(
+                f"expected a debt service cover ratio >= 1 (typically 1.2-1.5), got {out}: below 1 the debt "
+                "service would exceed the cash; pass allow_dscr_below_one=True to size it anyway",
+                field=name,
+            )
         warn(f"{name}={out} is below 1: debt service would exceed the cash")
     return out
 
 
 def check_loan_rate(value: Any, name: str) -> float:
-    """A loan interest rate > -1 as a fraction."""
-    return check_number_in(value, name, lambda x: x > -1, "a rate > -1 as a fraction (0.04 for 4%)")
+    """A loan interest rate per year as a fraction in [0, 1) (0.04 for 4%).
+
+    A value of 1 or more is refused as a likely percentage (4 meant as 4%), a negative one as
+    a sign error, NaN and infinities as not numbers.
+    """
+    out = as_number(value, name)
+    if out >= 1:
+        raise SROIError(
+            f"expected a loan interest rate as a fraction in [0, 1), got {out:g}: it looks like a "
+            f"percentage; write {out / 100:g} for {out:g}%",
+            field=name,
+        )
+    if out < 0:
+        raise SROIError(
+            f"expected a loan interest rate >= 0 as a fraction (0.04 for 4%), got {out:g}", field=name
+        )
+    return out
 
 
-def check_tenor(value: Any) -> int | None:
+def check_tenor(value: Any, name: str = "tenor") -> int | None:
     """A tenor in whole years >= 1, or None."""
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1
-    ):
-        raise SROIError(f"expected a whole number of years >= 1, got {value!r}", field="tenor")
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    return check_whole_number(value, name, 1, what="a whole number of years")
 
 
 def check_currency(value: Any, name: str) -> str:

@@ -1,4 +1,4 @@
-"""From SROI to a credit line: debt sizing a lender could follow.
+"""From SROI to a credit line: debt sizing a lender could follow (docs/method.md §9).
 
 Only cash that someone is bound to pay, and that can be verified, carries debt. The value of
 each outcome (after deadweight, displacement, attribution and drop-off) falls in one tier:
@@ -9,10 +9,12 @@ each outcome (after deadweight, displacement, attribution and drop-off) falls in
 * **C** non-cash value (wellbeing, time, consumer surplus): never used in sizing; it supports
   social-loan eligibility and loan KPIs.
 
-The eligible cash (tier A + contracted tier B) is sized twice, as in project finance: a central
-(P50) case at a higher debt service cover ratio (DSCR) and a downside (P90) case at a lower one.
-The line is the smaller of the two. A sustainability-linked margin ratchet prices the loan; it
-does not add capacity (:func:`margin_ratchet`).
+The eligible cash (tier A + contracted tier B), or the payments an outcomes contract makes for
+it (:class:`~sroi.finance.ContractTerms`), is looked at in two cases, as in project finance: a
+central (P50) case at a higher debt service cover ratio (DSCR) and a downside (P90) case at a
+lower one. A loan has one repayment profile: debt service in each year is the smallest any
+case allows, and the line is its present value at the loan rate. A sustainability-linked
+margin ratchet prices the loan; it does not add capacity (:func:`margin_ratchet`).
 
 References
 ----------
@@ -24,20 +26,16 @@ References
 
 from __future__ import annotations
 
-import html
-import numbers
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pint
 
 from sroi import defaults
 from sroi.exceptions import SROIError
 from sroi.finance.cashflows import (
-    as_number,
     cash_array,
     check_currency,
     check_dscr,
@@ -47,41 +45,50 @@ from sroi.finance.cashflows import (
     discount_factors,
     warn,
 )
-from sroi.finance.formatting import cell_value, format_amount, frame_html, records
+from sroi.finance.contract import ContractTerms, contract_cash
+from sroi.finance.formatting import format_amount
+from sroi.finance.inputs import check_some_cash, contract_terms, cv_per_year, gearing_terms, read_source
+from sroi.finance.line import CASE_WORDS, CreditLine
+from sroi.finance.options import OPTIONS, PERCENTILE_BASES
+from sroi.finance.schedule import cover_ratios, debt_schedule
 from sroi.units import Q_
+from sroi.validation import check_choice, check_whole_number
 
-__all__ = ["DEFAULTS", "CreditLine", "credit_line", "debt_capacity"]
+if TYPE_CHECKING:
+    import pint
 
-_TIER_NOTE = (
-    "Only tier A cash to the borrower and tier B savings whose payer has signed an outcomes "
-    "contract carry debt; non-cash value (tier C: wellbeing, time, consumer surplus) and tier B "
-    "savings without a contract carry none."
-)
+__all__ = ["DEFAULTS", "credit_line", "debt_capacity"]
 
-_DEFAULT_ROWS = defaults.CREDIT
+_CASES = ("P50", "P90")
+_DEFAULT_ROWS = (*defaults.CREDIT, *OPTIONS)
 DEFAULTS: pd.DataFrame = pd.DataFrame(_DEFAULT_ROWS, columns=["name", "value", "range", "source"])
-"""Default sizing parameters with their typical range and source (one row each)."""
+"""Default sizing parameters and options with their typical range and source (one row each)."""
 
 _DEFAULT = {name: value for name, value, _, _ in _DEFAULT_ROWS}
 _RANGE = {name: (rng, src) for name, _, rng, src in _DEFAULT_ROWS}
 
 
 # ----------------------------------------------------------------------------------------------
-# debt capacity
+# debt capacity of one case
 
 
-def debt_capacity(cash_flows: Any, dscr: float, interest_rate: float) -> float | np.ndarray | pint.Quantity:
-    """Sculpted debt capacity: the loan the cash flows can service at a cover ratio.
+def debt_capacity(
+    cash_flows: Any, dscr: float, interest_rate: float, *, allow_dscr_below_one: bool = False
+) -> float | np.ndarray | pint.Quantity:
+    """Sculpted debt capacity of one case: the loan its cash flows can service at a cover ratio.
 
     Parameters
     ----------
     cash_flows : array-like or pint.Quantity [currency]
         Cash available for debt service in years 1..T: a 1-D sequence of floats or money
-        quantities, a money Quantity array, or a 2-D array (samples x years).
+        quantities, a money Quantity array, or a 2-D array (samples x years). Some year must
+        have cash.
     dscr : float [-]
-        Debt service cover ratio: cash available / debt service, > 0 (typically 1.2-1.5).
+        Debt service cover ratio: cash available / debt service, >= 1 (typically 1.2-1.5).
     interest_rate : float [year^-1]
-        Loan interest rate as a fraction (0.04 for 4%), > -1.
+        Loan interest rate as a fraction in [0, 1) (0.04 for 4%).
+    allow_dscr_below_one : bool
+        Accept a DSCR in (0, 1), with a warning; refused by default.
 
     Returns
     -------
@@ -92,7 +99,9 @@ def debt_capacity(cash_flows: Any, dscr: float, interest_rate: float) -> float |
     Raises
     ------
     SROIError
-        If ``dscr`` <= 0, ``interest_rate`` <= -1, or the cash flows hold NaN or mix currencies.
+        Naming the argument: a DSCR below 1 (unless allowed), an interest rate of 1 or more
+        (a percentage such as 4 for 4%) or below 0, cash flows that are empty, all zero, hold
+        NaN or mix currencies.
 
     Notes
     -----
@@ -101,8 +110,9 @@ def debt_capacity(cash_flows: Any, dscr: float, interest_rate: float) -> float |
     .. math:: D = \\sum_{t=1}^{T} \\frac{CF_t / DSCR}{(1 + r)^t}
 
     Level flows give the annuity form D = CF / DSCR * (1 - (1 + r)^{-T}) / r, and
-    D = T CF / DSCR when r = 0. Flows are used as given (negative years reduce D);
-    :func:`credit_line` floors them at 0 first. A DSCR below 1 warns (SROIWarning).
+    D = T CF / DSCR when r = 0. Flows are used as given (negative years reduce D). This is one
+    case; a line that must meet several cases with one repayment profile is
+    :func:`credit_line`.
 
     References
     ----------
@@ -120,187 +130,20 @@ def debt_capacity(cash_flows: Any, dscr: float, interest_rate: float) -> float |
     array([200., 100.])
     """
     arr, code = cash_array(cash_flows, "cash_flows")
-    cover = check_dscr(dscr, "dscr")
+    check_some_cash(arr, "cash_flows")
+    cover = check_dscr(dscr, "dscr", allow_dscr_below_one)
     rate = check_loan_rate(interest_rate, "interest_rate")
     cap = (arr / cover) @ discount_factors(rate, arr.shape[-1])
     out: Any = float(cap) if arr.ndim == 1 else np.asarray(cap, dtype=float)
     return Q_(out, code) if code else out
 
 
+def _percentile_words(pct: float) -> str:
+    return f"{pct * 100:g}th"
+
+
 # ----------------------------------------------------------------------------------------------
-# credit line
-
-
-@dataclass(frozen=True, eq=False)
-class CreditLine:
-    """A credit line sized on eligible cash, with every step shown.
-
-    Attributes
-    ----------
-    amount : float or pint.Quantity [currency]
-        The line: min(capacity in the P50 case, capacity in the P90 case).
-    binding_case : str
-        ``'P50'`` or ``'P90'``: the case that sets the line (``'P90'`` on a tie). ``'P90'``
-        names the downside case whatever ``percentile`` was used.
-    cases : pandas.DataFrame
-        One row per case: cash-flow percentile, method, dscr, haircut, loan rate, tenor, PV of
-        the case's eligible cash at the loan rate, capacity, binding.
-    steps : pandas.DataFrame
-        The figure after each step, per year (``year 1`` ...) and in ``total``.
-    assumptions : pandas.DataFrame
-        Columns name, value, range, source.
-    explanation : str
-        Plain-language text for a credit committee.
-    currency : str or None
-        ISO code of the amounts, None when the cash flows were bare numbers.
-    sources : pandas.DataFrame or None
-        The source's ``cash_flow_sources()`` table, when it has one.
-    """
-
-    amount: float | pint.Quantity
-    binding_case: str
-    cases: pd.DataFrame
-    steps: pd.DataFrame
-    assumptions: pd.DataFrame
-    explanation: str
-    currency: str | None = None
-    sources: pd.DataFrame | None = field(default=None, repr=False)
-
-    @property
-    def value(self) -> float:
-        """The line as a plain float [currency]."""
-        return float(self.amount.magnitude if isinstance(self.amount, pint.Quantity) else self.amount)
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-column table (``value``) of the headline figures."""
-        rows: dict[str, Any] = {
-            "amount": self.value,
-            "currency": self.currency or "",
-            "binding_case": self.binding_case,
-        }
-        for col in ("capacity", "pv_eligible_cash", "dscr"):
-            rows |= {f"{col}_{case}": cell_value(self.cases[col], case) for case in ("P50", "P90")}
-        rows |= {col: cell_value(self.cases[col], "P50") for col in ("loan_rate", "haircut")}
-        rows["tenor"] = int(cell_value(self.cases["tenor"], "P50"))
-        return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-ready dictionary of the line, its cases, steps and assumptions."""
-        return {
-            "amount": self.value,
-            "currency": self.currency,
-            "binding_case": self.binding_case,
-            "cases": records(self.cases.reset_index()),
-            "steps": records(self.steps),
-            "assumptions": records(self.assumptions),
-            "explanation": self.explanation,
-        }
-
-    def __repr__(self) -> str:
-        lines = [f"CreditLine: {format_amount(self.value, self.currency)} ({self.binding_case} binding)"]
-        for case in ("P50", "P90"):
-            c = {
-                k: cell_value(self.cases[k], case)
-                for k in ("capacity", "cash_flow_percentile", "haircut", "dscr", "loan_rate", "tenor")
-            }
-            lines.append(
-                f"  {case}: capacity {format_amount(c['capacity'])} (cash at percentile {c['cash_flow_percentile']:.2f}, "
-                f"haircut {c['haircut']:.2f}, DSCR {c['dscr']:.2f}, loan rate {c['loan_rate']:.2%}, "
-                f"{int(c['tenor'])} years)"
-            )
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        paras = "".join(f"<p>{html.escape(p)}</p>" for p in self.explanation.split("\n") if p.strip())
-        return (
-            f"<div><h4>Credit line: {html.escape(format_amount(self.value, self.currency))} "
-            f"({self.binding_case} binding)</h4>{paras}<h5>Cases</h5>{frame_html(self.cases)}"
-            f"<h5>Steps</h5>{frame_html(self.steps)}"
-            f"<h5>Assumptions</h5>{frame_html(self.assumptions)}</div>"
-        )
-
-
-def _read_source(source: Any) -> tuple[np.ndarray, str | None, int | None, pd.DataFrame | None, str]:
-    """Cash flows (S x T), currency, tenor cap, sources table and a description."""
-    if hasattr(source, "eligible_cash_flows"):
-        missing = [m for m in ("currency", "tenor_cap") if not hasattr(source, m)]
-        if missing:
-            raise SROIError(
-                f"has eligible_cash_flows but no {missing}; see sroi.finance.CashFlowSource", "source"
-            )
-        getter = source.eligible_cash_flows
-        flows, code = cash_array(getter() if callable(getter) else getter, "source.eligible_cash_flows")
-        src_code = check_currency(source.currency, "source.currency")
-        if code and code != src_code:
-            raise SROIError(f"cash flows are in {code} but source.currency is {src_code}", field="currency")
-        cap = source.tenor_cap
-        if isinstance(cap, bool) or not isinstance(cap, numbers.Integral) or cap < 0:
-            raise SROIError(f"expected a whole number of years >= 0, got {cap!r}", field="source.tenor_cap")
-        table = None
-        if hasattr(source, "cash_flow_sources"):
-            getter = source.cash_flow_sources
-            table = getter() if callable(getter) else getter
-            if not isinstance(table, pd.DataFrame):
-                raise SROIError(
-                    f"expected a DataFrame, got {type(table).__name__}", field="source.cash_flow_sources"
-                )
-        flows = flows if flows.ndim == 2 else flows[None, :]
-        kind = f"{type(source).__name__}: {flows.shape[0]} sample(s) x {flows.shape[1]} years"
-        return flows, src_code, int(cap), table, kind
-    flows, code = cash_array(source, "source")
-    if flows.ndim == 1:
-        return flows[None, :], code, None, None, f"deterministic (P50) cash flow, {flows.size} years"
-    return flows, code, None, None, f"simulation: {flows.shape[0]} samples x {flows.shape[1]} years"
-
-
-def _cv(cv: Any, years: int, total_years: int) -> np.ndarray:
-    if isinstance(cv, pint.Quantity):
-        cv = (
-            as_number(cv, "cv")
-            if np.ndim(cv.magnitude) == 0
-            else np.asarray(cv.to("dimensionless").magnitude)
-        )
-    items = [cv] if isinstance(cv, str) else np.ravel(np.asarray(cv, dtype=object)).tolist()
-    arr = np.array([as_number(c, "cv") for c in items], dtype=float)
-    if (arr < 0).any():
-        raise SROIError(f"expected a coefficient of variation >= 0 (0.2 for 20%), got {cv!r}", field="cv")
-    if arr.size == 1:
-        return np.full(years, float(arr[0]))
-    if arr.size not in (years, total_years):
-        raise SROIError(f"expected one CV or one per year ({total_years}), got {arr.size}", field="cv")
-    return arr[:years].astype(float)
-
-
-def _tier_text(table: pd.DataFrame | None) -> tuple[str, str]:
-    """Sentence naming the outcomes that carry debt and those that do not; short count."""
-    if table is None or table.empty or "eligible" not in table:
-        return "", ""
-
-    def names(mask: pd.Series) -> str:
-        rows = table[mask]
-        who = (
-            rows["stakeholder"].fillna("").astype(str)
-            if "stakeholder" in rows
-            else pd.Series("", index=rows.index)
-        )
-        return "; ".join(
-            f"{o} ({w})" if w else str(o) for o, w in zip(rows.get("outcome", rows.index), who, strict=True)
-        )
-
-    tier = table.get("cash_tier", pd.Series("", index=table.index)).astype(str).str.upper()
-    contracted = table.get("contracted", pd.Series(False, index=table.index)).eq(True)
-    eligible = table["eligible"].eq(True)
-    parts = []
-    for label, mask in (
-        ("Cash that carries debt", eligible),
-        ("Non-cash value (tier C), zero in sizing", ~eligible & (tier == "C")),
-        ("Tier B savings without a signed contract, upside only", ~eligible & (tier == "B") & ~contracted),
-        ("Other outcomes not counted", ~eligible & ~(tier == "C") & ~((tier == "B") & ~contracted)),
-    ):
-        if mask.any():
-            parts.append(f"{label}: {names(mask)}.")
-    return " ".join(parts), f"{int(eligible.sum())} of {len(table)} outcomes"
+# the credit line
 
 
 def credit_line(
@@ -314,15 +157,24 @@ def credit_line(
     loan_rate: float = 0.04,
     tenor: int | None = None,
     currency: str | None = None,
+    contract: ContractTerms | Mapping[str, Any] | None = None,
+    percentile_basis: str = "year_by_year",
+    reserve_months: float = 0.0,
+    tail_years: int = 0,
+    max_gearing: float | None = None,
+    project_cost: float | pint.Quantity | None = None,
+    allow_dscr_below_one: bool = False,
 ) -> CreditLine:
-    """Size a credit line on the eligible cash of an SROI analysis (P50/P90, DSCR, haircut).
+    """Size a credit line on the eligible cash of an SROI analysis: one repayment profile
+    that meets the central (P50) and the downside (P90) cover every year.
 
     Parameters
     ----------
     source : CashFlowSource or array-like [currency]
         A ``Result``/``Simulation`` (see :class:`CashFlowSource`); or a 1-D sequence of
         deterministic P50 cash flows for years 1..T (floats or money quantities); or a 2-D
-        array (samples x years) of simulated eligible cash flows.
+        array (samples x years) of simulated eligible cash flows. An array must have some
+        positive cash; a source with no eligible cash gives a line of zero, explained.
     cv : float or array-like [-], optional
         Coefficient of variation of the yearly cash flow (one, or one per year). Needed for a
         deterministic source, where P90 = P50 x (1 - z CV); ignored (with a warning) when
@@ -331,48 +183,75 @@ def credit_line(
         Percentile of the downside case, default 0.10 (the "P90": cash exceeded with 90%
         probability), in (0, 1).
     haircut : float [-]
-        Share of the cash that counts after verification and counterparty risk, in (0, 1];
-        default 0.8 (range 0.5-0.9, asset-based lending advance rates).
+        Share of the cash (of the payments, with a contract) that counts after verification
+        risk, in (0, 1]; default 0.8 (range 0.5-0.9, asset-based lending advance rates).
     dscr_p50, dscr_p90 : float [-]
-        Debt service cover ratios of the two cases, > 0; defaults 1.40 (range 1.35-1.50) and
-        1.20 (range 1.20-1.30), project-finance P50/P90 sizing practice.
+        Debt service cover ratios of the two cases, >= 1 and ``dscr_p50 >= dscr_p90``;
+        defaults 1.40 (range 1.35-1.50) and 1.20 (range 1.20-1.30), project-finance P50/P90
+        sizing practice.
     loan_rate : float [year^-1]
-        Loan interest rate used to discount debt service, > -1. The default 0.04 (4%) is the
-        illustrative rate of the method's worked check: give the lender's own all-in rate.
+        Loan interest rate as a fraction in [0, 1). The default 0.04 (4%) is the illustrative
+        rate of the method's worked examples: give the lender's own all-in rate.
     tenor : int [year], optional
-        Loan tenor; the sizing uses T = min(tenor, source tenor cap, years of cash).
+        Longest tenor allowed, at most the years of cash; the tenor reported is the last year
+        with debt service.
     currency : str, optional
         ISO code of the amounts when the cash flows are bare numbers; must agree with the
         source's currency otherwise.
+    contract : ContractTerms or mapping, optional
+        The outcomes contract that turns the valued outcomes into payments (rate card or price
+        per unit, cap, lag, costs, payer credit quality, contract years).
+    percentile_basis : {'year_by_year', 'whole_stream'}
+        How the cases' cash is taken from Monte Carlo samples: each year's percentile (the
+        default: the cover is tested every year), or the median yearly profile scaled so that
+        its present value is the percentile of the samples' discounted streams.
+    reserve_months : float [month]
+        Debt service reserve in months of the largest year's debt service, in [0, 24];
+        default 0 (six months is typical). Reported; it does not change the size.
+    tail_years : int [year]
+        Years of central-case cash required after the final maturity; default 0.
+    max_gearing : float [-], optional
+        Largest line as a share of ``project_cost``, in (0, 1]; give both or neither.
+    project_cost : float or pint.Quantity [currency], optional
+        The stated project cost or value the gearing limit applies to, > 0.
+    allow_dscr_below_one : bool
+        Accept a DSCR in (0, 1), with a warning; refused by default.
 
     Returns
     -------
     CreditLine
-        ``amount``, ``binding_case``, ``cases``, ``steps``, ``assumptions``, ``explanation``.
+        ``amount``, ``schedule``, ``covers`` (``min_dscr``, ``average_dscr``, ``llcr``),
+        ``binding_case``, ``binding_years``, ``binding_year``, ``cases``, ``cash``, ``steps``,
+        ``contract_steps``, ``basis_comparison``, ``assumptions`` and a term sheet in words.
 
     Raises
     ------
     SROIError
-        Naming the argument: dscr <= 0, haircut outside (0, 1], percentile outside (0, 1),
-        tenor < 1 or not a whole number, loan_rate <= -1, NaN cash flows, mixed currencies,
-        or a deterministic source with positive cash and no ``cv``.
+        Naming the argument: a DSCR below 1 (unless allowed), ``dscr_p50 < dscr_p90``, a loan
+        rate of 1 or more (a percentage) or below 0, a haircut outside (0, 1], a percentile
+        outside (0, 1), a tenor longer than the cash, a tail that leaves no year for debt
+        service, empty or all-zero cash flows, NaN anywhere, mixed currencies, a deterministic
+        source with cash and no ``cv``, the whole-stream basis without samples.
 
     Notes
     -----
-    Per year t = 1..T, with S samples of eligible cash (tier A + contracted tier B):
+    With S samples of eligible cash (tier A + contracted tier B), or the payments P of a
+    contract on them (:func:`~sroi.finance.contract_cash`), and costs K_t:
 
-    * CF_P50,t = median over samples (S > 1) or the deterministic flow;
-    * CF_P90,t = ``percentile`` quantile over samples (S > 1, empirical, linear
-      interpolation as :func:`numpy.percentile`), or CF_P50,t (1 - z CV_t) with
-      z = -Φ^{-1}(percentile) = 1.2816 at 0.10 (normal approximation);
-    * negative cash in a year counts as 0 (there is nothing to service debt), as does a
-      negative factor 1 - z CV_t;
-    * D_case = Σ_t (h CF_case,t / DSCR_case) / (1 + r)^t (:func:`debt_capacity`);
-    * line = min(D_P50, D_P90).
+    * CF_P50,t = median of the samples (S > 1), or the deterministic flow; CF_P90,t = the
+      ``percentile`` quantile (linear interpolation), or CF_P50,t max(0, 1 - z CV_t) with
+      z = -Φ^{-1}(percentile) = 1.2816 at 0.10; negative cash counts as 0;
+    * cash available A_c,t = h CF_c,t - K_t (the haircut applies to the payments; the costs
+      are netted in full);
+    * debt service DS_t = max(0, min_c A_c,t / DSCR_c) for t <= N, N = min(tenor, last year
+      of central-case cash - tail) (:func:`~sroi.finance.sculpted_debt_service`);
+    * line D = Σ_t DS_t (1 + r)^-t, scaled down to ``max_gearing x project_cost`` if larger;
+    * each case's own capacity Σ_t max(A_c,t, 0) / DSCR_c (1 + r)^-t is kept as information.
 
-    Tier C (non-cash) value and uncontracted tier B savings never enter the flows: they support
-    social-loan eligibility [1]_ and loan KPIs [2]_, not sizing. With no eligible cash the line is
-    0 and the explanation says why.
+    The schedule follows :func:`~sroi.finance.debt_schedule`, the covers
+    :func:`~sroi.finance.cover_ratios`. Tier C (non-cash) value and uncontracted tier B
+    savings never enter the cash: they support social-loan eligibility [1]_ and loan KPIs
+    [2]_, not sizing.
 
     References
     ----------
@@ -380,17 +259,21 @@ def credit_line(
     .. [2] LMA, APLMA and LSTA (2023). *Sustainability-Linked Loan Principles*.
     .. [3] Yescombe, E. R. (2014). *Principles of Project Finance*, 2nd ed. Academic Press.
     .. [4] Office of the Comptroller of the Currency (2014). *Asset-Based Lending*.
+    .. [5] Bodmer, E. (2014). *Corporate and Project Finance Modeling*. Wiley, ch. 43 (debt
+       service reserve accounts).
 
     Examples
     --------
-    The worked check of the method (P50 = 100 a year for 5 years, CV 20%):
+    Cash of 100 a year for 5 years, uncertain in the last year (docs/method.md §9.7):
 
     >>> from sroi.finance import credit_line
-    >>> line = credit_line([100.0] * 5, cv=0.2, currency="GBP")
-    >>> round(line.value, 1), line.binding_case
-    (220.7, 'P90')
-    >>> line.cases["capacity"].round(1).to_dict()
-    {'P50': 254.4, 'P90': 220.7}
+    >>> line = credit_line([100.0] * 5, cv=[0.01, 0.01, 0.01, 0.01, 0.5], haircut=0.8, loan_rate=0.04)
+    >>> round(line.value, 1), line.tenor, line.binding_years
+    (227.1, 5, {'P50': [1, 2, 3, 4], 'P90': [5]})
+    >>> line.cases["capacity"].round(1).to_dict()  # each case alone
+    {'P50': 254.4, 'P90': 258.6}
+    >>> round(float(line.schedule["closing_balance"].iloc[-1]), 12)
+    0.0
     """
     pct = check_number_in(
         percentile, "percentile", lambda x: 0 < x < 1, "a fraction in (0, 1), e.g. 0.10 for P90"
@@ -398,148 +281,424 @@ def credit_line(
     if pct > 0.5:
         warn(f"percentile={pct} is above the median: the P90 case is the optimistic one")
     h = check_number_in(haircut, "haircut", lambda x: 0 < x <= 1, "a fraction in (0, 1] (typically 0.5-0.9)")
-    dscr = {"P50": check_dscr(dscr_p50, "dscr_p50"), "P90": check_dscr(dscr_p90, "dscr_p90")}
+    if not isinstance(allow_dscr_below_one, (bool, np.bool_)):
+        raise SROIError(f"expected True or False, got {allow_dscr_below_one!r}", "allow_dscr_below_one")
+    allow = bool(allow_dscr_below_one)
+    dscr = {"P50": check_dscr(dscr_p50, "dscr_p50", allow), "P90": check_dscr(dscr_p90, "dscr_p90", allow)}
+    if dscr["P50"] < dscr["P90"]:
+        raise SROIError(
+            f"the central case's cover ({dscr['P50']:g}) is below the downside case's (dscr_p90={dscr['P90']:g}); "
+            "the central case is sized at the higher cover (e.g. 1.40 and 1.20)",
+            "dscr_p50",
+        )
     rate = check_loan_rate(loan_rate, "loan_rate")
     tenor_req = check_tenor(tenor)
-    flows, src_code, tenor_cap, table, kind = _read_source(source)
+    basis = check_choice(percentile_basis, "percentile_basis", PERCENTILE_BASES)
+    months = check_number_in(
+        reserve_months,
+        "reserve_months",
+        lambda x: 0 <= x <= 24,
+        "months of debt service in [0, 24], such as 6",
+    )
+    tail = check_whole_number(tail_years, "tail_years", 0, what="a whole number of years")
+    gearing, cost, cost_code = gearing_terms(max_gearing, project_cost)
+    terms = contract_terms(contract)
+    flows, src_code, tenor_cap, table, kind = read_source(source)
     code = src_code
     if currency is not None:
         code = check_currency(currency, "currency")
         if src_code and src_code != code:
             raise SROIError(f"currency={code!r} disagrees with the source's {src_code}", field="currency")
+    for other, name in ((terms.currency if terms else None, "contract"), (cost_code, "project_cost")):
+        if other and code and other != code:
+            raise SROIError(f"amounts in {other}, but the cash is in {code}; give one currency", name)
+        code = code or other
     n_samples, n_years = flows.shape
     if n_samples == 0:
         raise SROIError("has no samples (shape 0 x years)", field="source")
-    years = min(tenor_req or n_years, n_years if tenor_cap is None else tenor_cap, n_years)
-    window = flows[:, :years]
-    has_cash = bool((window > 0).any())
+    value_years = n_years if tenor_cap is None else min(tenor_cap, n_years)
+    value = flows[:, :value_years]
+    has_value = bool((value > 0).any())
     z = -NormalDist().inv_cdf(pct)
-    cf: dict[str, np.ndarray] = {}
-    method: dict[str, str] = {}
+
+    # -- the cases' cash ----------------------------------------------------------------------
+    contract_steps = None
+    samples: np.ndarray | None = None
+    cv_shown: Any = None
     if n_samples > 1:
         if cv is not None:
             warn("cv is ignored: the percentiles come from the samples")
         if n_samples < 100:
             warn(f"only {n_samples} samples: the empirical percentile is imprecise; use 1000 or more")
-        for case, q in (("P50", 50.0), ("P90", 100 * pct)):
-            cf[case] = np.maximum(np.percentile(window, q, axis=0), 0.0) if years else np.zeros(0)
+        if terms is not None:
+            cc = contract_cash(terms, value)
+            samples, costs, contract_steps = cc.payments, cc.costs, cc.steps
+        else:
+            samples = np.maximum(value, 0.0)
+            costs = np.zeros(value_years)
+        cf = {
+            case: np.percentile(samples, q, axis=0) if samples.shape[1] else np.zeros(0)
+            for case, q in (("P50", 50.0), ("P90", 100 * pct))
+        }
         method = {
             "P50": f"median of {n_samples} samples",
             "P90": f"empirical {pct:g} quantile of {n_samples}",
         }
-        start, start_label = window.mean(axis=0), f"eligible cash, mean of {n_samples} samples"
+        start, start_label = value.mean(axis=0), f"valued eligible outcomes, mean of {n_samples} samples"
     else:
-        if cv is None and has_cash:
+        if cv is None and has_value:
             raise SROIError(
                 "a deterministic source needs cv (coefficient of variation of the yearly cash flow, "
                 "e.g. cv=0.2) for the P90 case, or give a simulation (samples x years)",
                 field="cv",
             )
-        start, start_label = window[0], "eligible cash (deterministic, P50)"
-        cf["P50"] = np.maximum(start, 0.0)
-        cv_arr = _cv(0.0 if cv is None else cv, years, n_years)
-        cf["P90"] = cf["P50"] * np.maximum(1.0 - z * cv_arr, 0.0)
+        if basis == "whole_stream" and has_value:
+            raise SROIError(
+                "the whole-stream basis needs Monte Carlo samples (a simulation); a deterministic "
+                "flow with a cv is sized year by year",
+                "percentile_basis",
+            )
+        cv_arr = cv_per_year(0.0 if cv is None else cv, value_years, n_years)
         cv_shown = float(cv_arr[0]) if np.unique(cv_arr).size == 1 else cv_arr.tolist()
+        v50 = np.maximum(value[0], 0.0)
+        factor = np.maximum(1.0 - z * cv_arr, 0.0)
+        if terms is not None:
+            units = None
+            if terms.price_per_unit is not None:
+                u, _ = cash_array(terms.units, "contract.units")
+                u = np.atleast_2d(u)
+                if u.shape[0] != 1:
+                    raise SROIError(
+                        "a deterministic source needs one row of units (one per year)", "contract.units"
+                    )
+                fu = np.ones(u.shape[1])
+                k = min(u.shape[1], factor.size)
+                fu[:k] = factor[:k]
+                if u.shape[1] > factor.size and factor.size:
+                    fu[factor.size :] = factor[-1]
+                units = np.vstack([u[0], u[0] * fu])
+            cc = contract_cash(terms, np.vstack([v50, v50 * factor]), units=units, labels=list(_CASES))
+            cf = {"P50": cc.payments[0], "P90": cc.payments[1]}
+            costs, contract_steps = cc.costs, cc.steps
+        else:
+            cf = {"P50": v50, "P90": v50 * factor}
+            costs = np.zeros(value_years)
         method = {"P50": "deterministic flow", "P90": f"normal approximation P50 x (1 - {z:.4f} CV)"}
+        start, start_label = value[0], "valued eligible outcomes (deterministic, P50)"
 
-    disc = discount_factors(rate, years)
-    service = {case: h * cf[case] / dscr[case] for case in cf}
-    cap = {case: float(service[case] @ disc) for case in cf}
-    pv = {case: float(cf[case] @ disc) for case in cf}
-    binding = "P90" if cap["P90"] <= cap["P50"] else "P50"
-    amount = cap[binding]
+    # -- the window of debt service -------------------------------------------------------------
+    n_cash = cf["P50"].size
+    positive = np.flatnonzero(cf["P50"] > 0)
+    cash_end = int(positive[-1]) + 1 if positive.size else 0
+    if tenor_req is not None and has_value and tenor_req > n_cash:
+        raise SROIError(
+            f"{tenor_req} years is longer than the {n_cash} years of cash; give tenor <= {n_cash}", "tenor"
+        )
+    window = 0
+    if cash_end:
+        if cash_end - tail < 1:
+            raise SROIError(
+                f"a tail of {tail} years leaves no year for debt service: the central case's cash ends "
+                f"in year {cash_end}",
+                "tail_years",
+            )
+        window = min(tenor_req or n_cash, cash_end - tail)
+    disc = discount_factors(rate, n_cash)
+    cover = np.array([dscr[c] for c in _CASES])
+
+    def size(case_cash: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        avail = {c: h * case_cash[c] - costs for c in _CASES}
+        stacked = np.vstack([avail[c] for c in _CASES]) if n_cash else np.zeros((2, 0))
+        service = np.maximum((stacked / cover[:, None]).min(axis=0), 0.0)
+        service[window:] = 0.0
+        return avail, service
+
+    comparison = None
+    if samples is not None and window:
+        v = disc[:window]
+        pv_samples = (h * samples[:, :window] - costs[:window]) @ v
+        quant = {
+            "P50": float(np.percentile(pv_samples, 50.0)),
+            "P90": float(np.percentile(pv_samples, 100 * pct)),
+        }
+        denom = float(h * cf["P50"][:window] @ v)
+        costs_pv = float(costs[:window] @ v)
+        cf_ws = {
+            c: (max((quant[c] + costs_pv) / denom, 0.0) if denom > 0 else 0.0) * cf["P50"] for c in _CASES
+        }
+        lines = {b: float(size(x)[1] @ disc) for b, x in (("year_by_year", cf), ("whole_stream", cf_ws))}
+        avail_yby = size(cf)[0]
+        comp_rows: dict[str, dict[str, float]] = {}
+        for c in _CASES:
+            pv_yby = float(avail_yby[c][:window] @ v)
+            comp_rows[c] = {
+                "pv_year_by_year": pv_yby,
+                "pv_whole_stream": quant[c],
+                "difference": quant[c] - pv_yby,
+                "year_by_year_below_whole_stream": 1 - pv_yby / quant[c] if quant[c] > 0 else np.nan,
+                "line_year_by_year": lines["year_by_year"],
+                "line_whole_stream": lines["whole_stream"],
+            }
+        comparison = pd.DataFrame.from_dict(comp_rows, orient="index").rename_axis("case")
+        if basis == "whole_stream":
+            cf = cf_ws
+    available, service = size(cf)
+    cover_amount = float(service @ disc)
+    limited, limit = False, None
+    if gearing is not None and cost is not None:
+        limit = gearing * cost
+        if cover_amount > limit:
+            service = service * (limit / cover_amount)
+            limited = True
+    amount = float(service @ disc)
+    modelled = {c: cf[c] - costs for c in _CASES}
+    limits = {c: available[c] / dscr[c] for c in _CASES}
+
+    # -- schedule, covers, binding ------------------------------------------------------------
+    schedule = debt_schedule(service, rate)
+    maturity = len(schedule)
+    paid = np.flatnonzero(service > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for c in _CASES:
+            schedule[f"cash_available_{c.lower()}"] = available[c][:maturity]
+            schedule[f"dscr_{c.lower()}"] = np.where(
+                service[:maturity] > 0, available[c][:maturity] / service[:maturity], np.nan
+            )
+    per_year = np.where(limits["P90"] <= limits["P50"], "P90", "P50") if n_cash else np.array([], dtype=str)
+    schedule["binding_case"] = np.where(service[:maturity] > 0, per_year[:maturity], "")
+    reserve_at_close = 0.0
+    if months > 0 and maturity:
+        ahead = np.maximum.accumulate(service[:maturity][::-1])[::-1]  # largest debt service still to come
+        schedule["reserve_balance"] = months / 12 * ahead
+        reserve_at_close = float(months / 12 * ahead[0])
+    covers = cover_ratios({c: available[c] for c in _CASES}, service, rate, targets=dscr)
+    for c in _CASES:
+        on_modelled = modelled[c][paid] / service[paid] if paid.size else np.array([np.nan])
+        covers.loc[c, "min_cover_on_modelled_cash"] = float(on_modelled.min())
+        covers.loc[c, "average_cover_on_modelled_cash"] = float(on_modelled.mean())
+    binding_years = {c: [int(t) + 1 for t in paid if per_year[t] == c] for c in _CASES}
+    weight = {c: float(sum(service[t] * disc[t] for t in paid if per_year[t] == c)) for c in _CASES}
+    capacity = {c: float(np.maximum(available[c][:window], 0.0) / dscr[c] @ disc[:window]) for c in _CASES}
+    if paid.size:
+        binding = "P50" if weight["P50"] > weight["P90"] else "P90"
+        low = np.minimum(limits["P50"][paid], limits["P90"][paid])
+        high = np.maximum(limits["P50"][paid], limits["P90"][paid])
+        gap = np.where(high > 0, 1 - low / np.where(high > 0, high, 1.0), 0.0)
+        binding_year: int | None = int(paid[int(np.argmax(gap))]) + 1
+    else:
+        binding = "P50" if capacity["P50"] < capacity["P90"] else "P90"
+        binding_year = None
+    pv_cash = {c: float(modelled[c][:window] @ disc[:window]) for c in _CASES}
     cases = pd.DataFrame(
         {"cash_flow_percentile": [0.5, pct], "method": method, "dscr": dscr, "haircut": h, "loan_rate": rate}
         | {
-            "tenor": years,
-            "pv_eligible_cash": pv,
-            "capacity": cap,
-            "binding": [c == binding for c in ("P50", "P90")],
+            "tenor": maturity,
+            "pv_eligible_cash": pv_cash,
+            "capacity": capacity,
+            "binding": [c == binding for c in _CASES],
+            "binding_years": {c: ", ".join(map(str, binding_years[c])) for c in _CASES},
         },
-        index=pd.Index(["P50", "P90"], name="case"),
+        index=pd.Index(list(_CASES), name="case"),
     )
 
-    nan = np.full(years, np.nan)
+    # -- tables -------------------------------------------------------------------------------
+    cols = [f"year {t}" for t in range(1, n_cash + 1)]
+    nan = np.full(n_cash, np.nan)
+    shown_start = np.zeros(n_cash)
+    shown_start[: min(n_cash, start.size)] = start[:n_cash]
     rows: list[tuple[str, int, str, str, np.ndarray, float]] = [
-        ("all", 1, start_label, "CF_t", start, start.sum())
+        ("all", 1, start_label, "V_t", shown_start, float(shown_start.sum()))
     ]
-    for case in ("P50", "P90"):
+    first = "payments under the contract" if terms is not None else "cash, negatives floored at 0"
+    for c in _CASES:
         rows += [
-            (case, 2, f"{case} cash, negatives floored at 0", "CF_case,t", cf[case], cf[case].sum()),
-            (case, 3, f"after haircut {h:g}", "h CF_case,t", h * cf[case], h * cf[case].sum()),
-            (case, 4, f"/ DSCR {dscr[case]:g}", "h CF_case,t / DSCR", service[case], service[case].sum()),
-            (case, 5, f"discounted at {rate:.2%}", "... / (1 + r)^t", service[case] * disc, cap[case]),
-            (case, 6, "capacity (sum)", "D_case = sum_t", nan, cap[case]),
+            (c, 2, f"{c} {first}", "CF_c,t", cf[c], float(cf[c].sum())),
+            (c, 3, f"x haircut {h:g}", "h CF_c,t", h * cf[c], float(h * cf[c].sum())),
         ]
-    rows.append(("line", 7, f"min(D_P50, D_P90): {binding} binding", "min", nan, amount))
-    cols = [f"year {t}" for t in range(1, years + 1)]
+        if terms is not None:
+            rows.append(
+                (
+                    c,
+                    4,
+                    "less delivery and verification costs",
+                    "A_c,t = h CF_c,t - K_t",
+                    available[c],
+                    float(available[c].sum()),
+                )
+            )
+        rows.append(
+            (
+                c,
+                5,
+                f"/ DSCR {dscr[c]:g}: most debt service the case allows",
+                "A_c,t / DSCR_c",
+                limits[c],
+                float(limits[c].sum()),
+            )
+        )
+    before = np.maximum(np.vstack([limits[c] for c in _CASES]).min(axis=0), 0.0) if n_cash else np.zeros(0)
+    before[window:] = 0.0
+    rows.append(
+        (
+            "line",
+            6,
+            f"debt service: smallest over the cases, >= 0, years 1-{window}",
+            "DS_t",
+            before,
+            float(before.sum()),
+        )
+    )
+    if limited:
+        rows.append(
+            (
+                "line",
+                7,
+                f"scaled to the gearing limit {format_amount(float(limit or 0))}",
+                "DS_t x limit / D",
+                service,
+                float(service.sum()),
+            )
+        )
+    rows += [
+        ("line", 8, f"discounted at {rate:.2%}", "DS_t / (1 + r)^t", service * disc, amount),
+        ("line", 9, "credit line (sum)", "D = sum_t", nan, amount),
+    ]
     steps = pd.DataFrame(
         [[c, n, d, f, *v.tolist(), float(tot)] for c, n, d, f, v, tot in rows],
         columns=["case", "step", "description", "formula", *cols, "total"],
     )
+    cash = pd.DataFrame(
+        {
+            "payments_p50": cf["P50"],
+            "payments_p90": cf["P90"],
+            "costs": costs,
+            "cash_available_p50": available["P50"],
+            "cash_available_p90": available["P90"],
+            "debt_service": service,
+        },
+        index=pd.RangeIndex(1, n_cash + 1, name="year"),
+    )
 
-    def assumption(name: str, value: float) -> tuple[str, Any, str, str]:
+    def assumption(name: str, val: Any) -> tuple[str, Any, str, str]:
         rng, src = _RANGE[name]
-        return (name, value, rng, ("user input; default " if value != _DEFAULT[name] else "default: ") + src)
+        return (name, val, rng, ("user input; default " if val != _DEFAULT[name] else "default: ") + src)
 
-    tier_sentence, tier_count = _tier_text(table)
+    count = ""
+    if table is not None and not table.empty and "eligible" in table:
+        count = f"{int(table['eligible'].eq(True).sum())} of {len(table)} outcomes"
     cap_text = "-" if tenor_cap is None else tenor_cap
     arows: list[tuple[str, Any, str, str]] = [
         ("cash flows", kind, "", "tier A + contracted tier B, after all SROI filters, undiscounted"),
         ("tiers", "A: yes; B: if contracted; C: never", "", "LMA/APLMA/LSTA Social Loan Principles"),
-        *([("eligible outcomes", tier_count, "", "source.cash_flow_sources()")] if tier_count else []),
+        *([("eligible outcomes", count, "", "source.cash_flow_sources()")] if count else []),
+        *([("contract", terms.to_dict(), "", "user input: ContractTerms")] if terms is not None else []),
         assumption("dscr_p50", dscr["P50"]),
         assumption("dscr_p90", dscr["P90"]),
         assumption("haircut", h),
         assumption("percentile", pct),
         *([("cv", cv_shown, "", f"user input; z = {z:.4f}")] if n_samples == 1 and cv is not None else []),
         assumption("loan_rate", rate),
-        ("tenor", years, "", f"min(requested {tenor_req or '-'}, source cap {cap_text}, years {n_years})"),
+        (
+            "tenor",
+            maturity,
+            "",
+            f"last year with debt service; at most requested {tenor_req or '-'}, "
+            f"source cap {cap_text}, years of cash {n_cash}, less tail {tail}",
+        ),
+        assumption("percentile_basis", basis),
+        assumption("reserve_months", months),
+        assumption("tail_years", tail),
+        assumption("max_gearing", gearing),
+        *([("project_cost", cost, "", "user input")] if cost is not None else []),
+        assumption("allow_dscr_below_one", allow),
         ("discounting", "end of year, (1 + r)^-t", "", "debt service paid at each year end"),
-        ("negative cash", "floored at 0 per year", "", "a year of net outflow services no debt"),
+        ("negative cash", "no debt service in that year", "", "a year of net outflow services no debt"),
     ]
     assumptions = pd.DataFrame(arows, columns=["name", "value", "range", "source"])
 
-    if amount == 0:
-        why = (
-            (
-                "There is no eligible cash (tier A, or tier B under a signed outcomes contract)"
-                + (f" in the {years}-year tenor" if years else " in any year")
-            )
-            if not has_cash
-            else f"The {binding} case leaves no cash to service debt"
+    # -- words ----------------------------------------------------------------------------------
+    if not has_value:
+        zero_reason = (
+            "none of the value is cash that someone is bound to pay and that can be verified "
+            "(cash to the borrower, or savings whose payer has signed an outcomes contract)"
         )
-        text = [
-            f"Credit line: {format_amount(0.0, code)}. {why}, so no debt can be sized on this analysis.",
-            _TIER_NOTE,
-        ]
+    elif not cash_end:
+        zero_reason = "the contract pays nothing in the central case"
     else:
-        other = "P90" if binding == "P50" else "P50"
-        text = [
-            f"Credit line: {format_amount(amount, code)}, set by the {binding} case "
-            f"({'downside' if binding == 'P90' else 'central'}), the smaller of the two; "
-            f"the {other} case would allow {format_amount(cap[other], code)}.",
-            _TIER_NOTE,
-        ]
-        for case in ("P50", "P90"):
-            text.append(
-                f"{case} case ({method[case]}): {format_amount(float(cf[case].sum()), code)} of eligible cash over "
-                f"{years} years, present value {format_amount(pv[case], code)} at {rate:.2%}; counting {h:.0%} of it "
-                f"(haircut) at a cover of {dscr[case]:.2f}x gives {format_amount(cap[case], code)}."
-            )
-        text.append(
-            "Years with negative cash count as zero. A margin ratchet on social KPIs changes the price "
-            "of the loan, not its size."
+        short = ["the " + CASE_WORDS[c] for c in _CASES if not (available[c][:window] > 0).any()]
+        after = "after the haircut and the provider's costs" if terms is not None else "after the haircut"
+        zero_reason = f"{' and '.join(short) or 'one of the cases'} leaves no cash for debt service in any year, {after}"
+    if samples is not None and comparison is not None:
+        row: dict[Any, Any] = comparison.loc["P90"].to_dict()
+        diff = float(row["difference"])
+        share = float(row["year_by_year_below_whole_stream"])
+        share_text = f" ({abs(share):.0%})" if np.isfinite(share) else ""
+        basis_words = (
+            f"taken {'year by year' if basis == 'year_by_year' else 'on the whole discounted stream'} "
+            "(the default is year by year, because the cover is tested every year). In the downside case "
+            f"the yearly {_percentile_words(pct)} percentiles of the cash available, discounted, sum to "
+            f"{format_amount(float(row['pv_year_by_year']), code)}; the {_percentile_words(pct)} percentile of the "
+            f"discounted whole stream is {format_amount(float(row['pv_whole_stream']), code)}, so the year-by-year "
+            f"basis counts {format_amount(abs(diff), code)}{share_text} {'less' if diff >= 0 else 'more'}. The line is "
+            f"{format_amount(float(row['line_year_by_year']), code)} year by year and would be "
+            f"{format_amount(float(row['line_whole_stream']), code)} on the whole stream."
         )
-    if tier_sentence:
-        text.insert(2, tier_sentence)
+    elif n_samples > 1:
+        basis_words = "taken year by year from the Monte Carlo samples."
+    else:
+        basis_words = (
+            "taken year by year from one deterministic cash flow and a coefficient of variation, with a "
+            "normal approximation in each year; comparing with the whole stream needs Monte Carlo samples."
+        )
+    risks = [
+        "the payer failing to pay beyond the deduction for its credit quality, or ending the contract early"
+        if terms is not None
+        else "the credit of whoever pays (no deduction is made for it beyond the haircut)",
+        "uncertainty beyond the ranges given to the model's estimates"
+        if n_samples > 1
+        else "the shape of the uncertainty (a normal approximation from one coefficient of variation)",
+        "interest rate changes, fees, taxes and currency movements",
+        "costs other than those stated",
+    ]
+    if terms is not None and terms.contract_years is not None:
+        risks.append(f"renewal of the contract after year {terms.contract_years}")
+    short_years = [int(t) + 1 for t in range(window) if available["P90"][t] < 0]
+    if short_years:
+        risks.append(
+            f"the shortfall in year(s) {', '.join(map(str, short_years))}, when costs exceed the downside "
+            "case's payments, must be funded by the borrower"
+        )
+    if months > 0:
+        risks.append("the debt service reserve is not drawn in sizing")
+    options = {
+        "zero_reason": zero_reason,
+        "basis_words": basis_words,
+        "risks_words": "; ".join(risks) + ".",
+        "percentile_basis": basis,
+        "reserve_months": months,
+        "reserve_at_close": reserve_at_close,
+        "tail_years": tail,
+        "max_gearing": gearing,
+        "project_cost": cost,
+        "gearing_limit": limit,
+        "limited_by_gearing": limited,
+        "cover_amount": cover_amount,
+    }
     return CreditLine(
         amount=Q_(amount, code) if code else amount,
         binding_case=binding,
         cases=cases,
         steps=steps,
         assumptions=assumptions,
-        explanation="\n".join(text),
+        schedule=schedule,
+        covers=covers,
+        cash=cash,
+        binding_years=binding_years,
+        binding_year=binding_year,
+        contract_steps=contract_steps,
+        basis_comparison=comparison,
         currency=code,
         sources=table,
+        contract=terms,
+        options=options,
     )

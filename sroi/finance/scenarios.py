@@ -23,7 +23,22 @@ if TYPE_CHECKING:
 __all__ = ["CreditScenario", "apply_changes", "load_credit_scenarios"]
 
 _OUTCOME_CHANGES = ("cash_tier", "contracted", "payer")
-_CREDIT_OPTIONS = ("haircut", "dscr_p50", "dscr_p90", "loan_rate", "percentile", "tenor", "cv")
+_CREDIT_OPTIONS = (
+    "haircut",
+    "dscr_p50",
+    "dscr_p90",
+    "loan_rate",
+    "percentile",
+    "tenor",
+    "cv",
+    "contract",
+    "percentile_basis",
+    "reserve_months",
+    "tail_years",
+    "max_gearing",
+    "project_cost",
+    "allow_dscr_below_one",
+)
 _PATH_RE = re.compile(r"^outcomes\[(\d+)\]$")
 
 
@@ -41,7 +56,9 @@ class CreditScenario:
         tier, contract and payer can change: a scenario never changes the social value.
     credit : mapping
         Keyword arguments of :func:`sroi.finance.credit_line` (``haircut``, ``dscr_p50``,
-        ``dscr_p90``, ``loan_rate``, ``percentile``, ``tenor``).
+        ``dscr_p90``, ``loan_rate``, ``percentile``, ``tenor``, ``cv``, ``contract`` (a mapping of
+        :class:`~sroi.finance.ContractTerms` fields), ``percentile_basis``, ``reserve_months``,
+        ``tail_years``, ``max_gearing``, ``project_cost``, ``allow_dscr_below_one``).
     illustrative : bool
         True when the scenario is not a real contract; reports label it so.
     """
