@@ -37,7 +37,7 @@ from sroi.exceptions import SROIError, UnitError
 from sroi.global_sensitivity import sobol
 from sroi.glossary import DISCOUNT_TIMINGS
 from sroi.money import Rates
-from sroi.result import Result, evaluate
+from sroi.result import Result, evaluate, evaluate_many
 from sroi.sampling import Seed, correlation_matrices
 from sroi.sensitivity import scenarios, tornado, two_way
 from sroi.switching import break_even
@@ -244,6 +244,10 @@ class Analysis:
             PV, inputs, NPV, ratio, net ratio, payback and the breakdowns (docs/method.md §3).
         """
         return evaluate(self)
+
+    def evaluate_many(self, values: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
+        """Thousands of what-ifs in one vectorised pass; see :func:`sroi.result.evaluate_many`."""
+        return evaluate_many(self, values)
 
     # -- analyses of the model: typed one-line delegates to the free functions ----------------
     def simulate(

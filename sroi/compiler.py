@@ -37,7 +37,7 @@ from sroi.assembly import ONE, ZERO, Recipe
 from sroi.distributions import Distribution
 from sroi.engine import EngineArrays, EngineOutput, PeriodOutput, by_period, run
 from sroi.exceptions import SROIError, SROIWarning, UnitError
-from sroi.glossary import FILTERS
+from sroi.glossary import FILTERS, OUTPUTS
 from sroi.units import count_dimensions, currency_of, ureg
 from sroi.valuemap import Ref, as_amount, as_duration, as_fraction, as_rate
 
@@ -339,6 +339,41 @@ class Compiled:
         """Values period by period (see :func:`sroi.engine.by_period`), for the same values as
         :meth:`run`; ``outcomes`` selects some outcomes (indices or a boolean mask)."""
         return by_period(self.arrays(values, draws), self.timing, self.reference_period, outcomes)
+
+    def run_batched(
+        self,
+        values: Mapping[str, Any],
+        outputs: Sequence[str] = OUTPUTS,
+        chunk_size: int = 1 << 15,
+    ) -> dict[str, np.ndarray]:
+        """:meth:`run` over many samples in chunks, keeping only some per-sample outputs.
+
+        Memory stays bounded however many samples there are: a chunk's engine arrays are
+        (outcomes x ``chunk_size``).
+
+        Parameters
+        ----------
+        values : mapping
+            Values by slot key or field path, each a scalar or an (S,) array.
+        outputs : sequence of str
+            Names of :class:`~sroi.engine.EngineOutput` fields with one value per sample
+            (default :data:`sroi.glossary.OUTPUTS`), plus ``payback_months``.
+        chunk_size : int
+            Samples per engine call.
+
+        Returns
+        -------
+        dict of str to ndarray (S,)
+        """
+        n = max((np.size(v) for v in values.values()), default=1)
+        result = {name: np.empty(n) for name in outputs}
+        for start in range(0, n, chunk_size):
+            stop = min(n, start + chunk_size)
+            part = {k: (v[start:stop] if np.ndim(v) else v) for k, v in values.items()}
+            out = self.run(part)
+            for name in outputs:
+                result[name][start:stop] = np.broadcast_to(getattr(out, name), (stop - start,))
+        return result
 
     def run_settings(self, settings: Sequence[Mapping[str, Any]]) -> EngineOutput:
         """One engine call for a list of settings; sample ``s`` is ``settings[s]``.

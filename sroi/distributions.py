@@ -33,7 +33,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pint
-from scipy import special, stats
 
 from sroi.exceptions import SROIError
 from sroi.units import format_quantity, parse_quantity, ureg
@@ -305,6 +304,8 @@ class Pert(Distribution):
         return 1 + self.lamb * (self.mode - self.low) / r, 1 + self.lamb * (self.high - self.mode) / r
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
+        from scipy import special
+
         u = np.asarray(u, dtype=float)
         if self.high == self.low:
             return np.full_like(u, self.low)
@@ -357,6 +358,8 @@ class Normal(Distribution):
             raise SROIError(f"expected low < high, got low={self.low}, high={self.high}", "normal")
 
     def _bounds_u(self) -> tuple[float, float]:
+        from scipy import stats
+
         if self.sd == 0:
             return 0.0, 1.0
         lo = 0.0 if self.low is None else float(stats.norm.cdf((self.low - self.mean_) / self.sd))
@@ -368,6 +371,8 @@ class Normal(Distribution):
         return lo, hi
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
+        from scipy import special
+
         u = np.asarray(u, dtype=float)
         if self.sd == 0:
             return np.full_like(u, self.central())
@@ -435,6 +440,8 @@ class LogNormal(Distribution):
         return cls(median, gsd, unit=unit)
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
+        from scipy import special
+
         return self.median * np.exp(math.log(self.gsd) * special.ndtri(np.asarray(u, dtype=float)))
 
     def central(self) -> float:
@@ -485,6 +492,8 @@ class Beta(Distribution):
         return cls(mean * k, (1 - mean) * k)
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
+        from scipy import special
+
         return self.low + (self.high - self.low) * special.betaincinv(
             self.alpha, self.beta, np.asarray(u, float)
         )
@@ -528,9 +537,13 @@ class LogitNormal(Distribution):
             raise SROIError(f"expected sigma >= 0, got {self.sigma}", "logitnormal")
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
+        from scipy import special
+
         return special.expit(self.mu + self.sigma * special.ndtri(np.asarray(u, dtype=float)))
 
     def central(self) -> float:
+        from scipy import special
+
         return float(special.expit(self.mu))
 
     def support(self) -> tuple[float, float]:

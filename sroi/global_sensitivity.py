@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sroi.distributions import make_rng
 from sroi.exceptions import SROIError, SROIWarning
@@ -250,6 +249,7 @@ def rank_regression(simulation_or_draws: Any, output: Any = "ratio") -> pd.DataF
     (['a', 'b'], True)
     """
     import statsmodels.api as sm
+    from scipy import stats
 
     draws, y, _ = _draws_and_output(simulation_or_draws, output)
     keys = [str(c) for c in draws.columns]

@@ -28,7 +28,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from sroi.distributions import (
     Beta,
@@ -78,6 +77,8 @@ class BetaQuantile:
     @staticmethod
     def _half(p: float, q: float, nodes: int) -> tuple[float, np.ndarray]:
         """Step and cubic coefficients (nodes, 4) of x(s) for Beta(p, q) on s in [0, 0.5^(1/p)]."""
+        from scipy import special
+
         s_max = 0.5 ** (1.0 / p)
         s = np.linspace(0.0, s_max, nodes + 1)
         x = special.betaincinv(p, q, s**p)
@@ -99,11 +100,15 @@ class BetaQuantile:
         self._coef = np.concatenate([c_low, c_high]).T.copy()  # (4, 2 nodes): c0..c3 per interval
 
     def _max_error(self) -> float:
+        from scipy import special
+
         u = np.concatenate([np.geomspace(1e-16, 0.5, 2000), 1.0 - np.geomspace(1e-16, 0.5, 2000)])
         return float(np.max(np.abs(self(u) - special.betaincinv(self.a, self.b, u))))
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
         """The quantiles at probabilities ``u`` in (0, 1)."""
+        from scipy import special
+
         u = np.asarray(u, dtype=float)
         if self.exact:
             return np.asarray(special.betaincinv(self.a, self.b, u))
@@ -193,6 +198,8 @@ class BatchQuantile:
 
     def __call__(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Values for uniforms ``u`` of shape (k, m), one row per distribution."""
+        from scipy import special
+
         u = np.asarray(u, dtype=float)
         out = np.empty_like(u) if out is None else out
         for cls, rows in self._groups:

@@ -50,7 +50,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from sroi.distributions import make_rng
 from sroi.exceptions import SROIError
@@ -248,6 +247,8 @@ class Sampler:
 
     def uniforms(self, m: int) -> np.ndarray:
         """The next ``m`` joint uniforms in (0, 1), shape (k, m)."""
+        from scipy import special
+
         u = np.empty((len(self.keys), m))
         for row, stream in zip(u, self._streams, strict=True):
             stream.random(out=row)

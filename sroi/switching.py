@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from sroi.glossary import REDUCTIONS
 from sroi.validation import check_target_ratio
@@ -54,6 +53,8 @@ def _shared_note(comp: Compiled, key: str, path: str) -> str:
 
 def _solve(fun: Any, lo: float, hi: float) -> float:
     """brentq with tight tolerances (the output is smooth on the bracket)."""
+    from scipy import optimize
+
     return float(optimize.brentq(fun, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import copyreg
 import math
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pint
@@ -43,7 +45,34 @@ __all__ = [
     "as_float",
 ]
 
-ureg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="raise", cache_folder=None)
+
+def _cache_folder() -> Path | None:
+    """Where pint keeps its parsed definitions between sessions: the user's cache folder for
+    sroi (building the registry from text costs about 0.3 s an import); None (no cache) when
+    ``SROI_PINT_CACHE=0`` or the folder cannot be created."""
+    if os.environ.get("SROI_PINT_CACHE", "1") == "0":
+        return None
+    try:
+        import platformdirs
+
+        folder = Path(platformdirs.user_cache_dir("sroi")) / "pint"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder if os.access(folder, os.W_OK) else None
+    except (ImportError, OSError):
+        return None
+
+
+def _registry() -> pint.UnitRegistry:
+    folder = _cache_folder()
+    if folder is not None:
+        try:
+            return pint.UnitRegistry(on_redefinition="raise", cache_folder=folder)
+        except (OSError, EOFError, ValueError):  # an unreadable cache: build from text
+            pass
+    return pint.UnitRegistry(on_redefinition="raise", cache_folder=None)
+
+
+ureg: pint.UnitRegistry = _registry()
 """The package's single unit registry (also pint's application registry, so that quantities,
 and the analyses and results holding them, pickle and unpickle in another process)."""
 pint.set_application_registry(ureg)

@@ -133,6 +133,7 @@ DELEGATES = [
     ("estimates", estimates_table),
     ("to_frame", tabular.to_frame),
     ("evaluate", sroi.result.evaluate),
+    ("evaluate_many", sroi.result.evaluate_many),
 ]
 
 
