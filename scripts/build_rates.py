@@ -11,7 +11,11 @@ Usage::
 - ``worldbank_ppp_gdp.csv``: World Bank PA.NUS.PPP, GDP PPP conversion factor
   (``Country,Country ID,Year,PPP``; local currency units per international $; ISO2 ids);
 - ``worldbank_cpi_inflation.csv``: World Bank FP.CPI.TOTL.ZG, consumer price inflation
-  (``Country,Country Code,Year,CPI``; percent change on the previous year; ISO3 codes).
+  (``Country,Country Code,Year,CPI``; percent change on the previous year; ISO3 codes);
+- ``worldbank_gdp_current_usd.csv``: World Bank NY.GDP.MKTP.CD, GDP in current US$
+  (``Country Name,Country Code,Year,Value``; ISO3 codes);
+- ``worldbank_population.csv``: World Bank SP.POP.TOTL, total population
+  (``Country Name,Country Code,Year,Value``; ISO3 codes).
 
 Writes (``OUT_DIR`` default: ``datasets/rates`` beside this script's repository):
 
@@ -23,7 +27,14 @@ Writes (``OUT_DIR`` default: ``datasets/rates`` beside this script's repository)
   breaks the chain (never interpolated), and a chain that does not contain the base year is
   100 in its own first year; ``chain_start`` names the chain;
 - ``currencies.csv`` ``currency,fx_series,ppp_country,cpi_country,note``: the mapping between
-  ISO 4217 currencies and the series used for each.
+  ISO 4217 currencies and the series used for each;
+- ``income_per_head.csv`` ``country,currency,year,gdp_usd,population,per_usd,ppp,
+  gdp_per_head_ppp``: GDP per head in international $ (the income measure of the
+  benefit-transfer income adjustment, docs/method.md §5.3), for the country of each currency
+  with a market rate, a GDP PPP factor, GDP and population in the same year:
+  ``gdp_per_head_ppp = gdp_usd x per_usd / ppp / population``;
+- ``ppp_household.csv`` ``country,year,ppp,source``: household final consumption PPP
+  (World Bank PA.NUS.PRVT.PP), from :data:`PPP_HOUSEHOLD` (the raw folder has no such file).
 
 The output is deterministic: rows sorted, floats written with 10 significant digits.
 """
@@ -41,6 +52,12 @@ __all__ = ["BASE_YEAR", "CURRENCIES", "build", "main"]
 
 BASE_YEAR = 2020
 """Year in which the chained price index equals 100."""
+
+#: Household final consumption PPP [LCU per international $], World Bank WDI PA.NUS.PRVT.PP:
+#: (country, year) -> value. The 2023 values for China and the United Kingdom are those given
+#: in the raw data folder's README ("2023 values found in public copies"), cited as World Bank WDI.
+PPP_HOUSEHOLD: dict[tuple[str, int], float] = {("CHN", 2023): 3.6476, ("GBR", 2023): 0.7476}
+PPP_HOUSEHOLD_SOURCE = "World Bank, World Development Indicators, PA.NUS.PRVT.PP (2023)"
 
 FLOAT_FORMAT = "%.10g"
 
@@ -256,6 +273,38 @@ def build_currencies() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def build_income(
+    gdp_raw: pd.DataFrame, pop_raw: pd.DataFrame, fx: pd.DataFrame, ppp: pd.DataFrame
+) -> pd.DataFrame:
+    """GDP per head in international $ for the country of each currency with a market rate."""
+    gdp = gdp_raw.rename(columns={"Country Code": "country", "Year": "year", "Value": "gdp_usd"})
+    pop = pop_raw.rename(columns={"Country Code": "country", "Year": "year", "Value": "population"})
+    rows = []
+    for currency, (series, ppp_country, _, _) in sorted(CURRENCIES.items()):
+        if not ppp_country or (not series and currency != "USD"):
+            continue
+        rows.append({"country": ppp_country, "currency": currency})
+    pairs = pd.DataFrame(rows)
+    table = (
+        pairs.merge(gdp[["country", "year", "gdp_usd"]], on="country")
+        .merge(pop[["country", "year", "population"]], on=["country", "year"])
+        .merge(fx.rename(columns={"per_usd": "per_usd"}), on=["currency", "year"])
+        .merge(ppp, on=["country", "year"])
+    )
+    table = table[(table["gdp_usd"] > 0) & (table["population"] > 0) & (table["ppp"] > 0)].copy()
+    table["gdp_per_head_ppp"] = table["gdp_usd"] * table["per_usd"] / table["ppp"] / table["population"]
+    table = table.sort_values(["country", "year"]).reset_index(drop=True)
+    return table[["country", "currency", "year", "gdp_usd", "population", "per_usd", "ppp", "gdp_per_head_ppp"]]
+
+
+def build_ppp_household() -> pd.DataFrame:
+    """Household-consumption PPP factors from :data:`PPP_HOUSEHOLD`."""
+    rows = [
+        {"country": c, "year": y, "ppp": v, "source": PPP_HOUSEHOLD_SOURCE} for (c, y), v in sorted(PPP_HOUSEHOLD.items())
+    ]
+    return pd.DataFrame(rows)
+
+
 def build(data_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     """Build every table from ``data_dir`` and write them to ``out_dir``."""
     fx_raw = _read(data_dir / "fred_fx_monthly.csv")
@@ -268,6 +317,11 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     countries = set(ppp["country"]) | {"EMU"}
     cpi = build_cpi(cpi_raw, countries)
     currencies = build_currencies()
+    income = build_income(
+        _read(data_dir / "worldbank_gdp_current_usd.csv"), _read(data_dir / "worldbank_population.csv"), fx, ppp
+    )
+    if not {"CHN", "GBR"} <= set(income["country"]):
+        _fail("income per head: China and the United Kingdom are missing")
 
     for code, (_, ppp_country, cpi_country, _) in CURRENCIES.items():
         if ppp_country and ppp_country not in set(ppp["country"]):
@@ -280,6 +334,8 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
         "ppp_gdp.csv": ppp,
         "cpi_index.csv": cpi,
         "currencies.csv": currencies,
+        "income_per_head.csv": income,
+        "ppp_household.csv": build_ppp_household(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():

@@ -46,6 +46,7 @@ from sroi.uncertainty import Simulation, simulate
 from sroi.units import CURRENCIES
 from sroi.validation import check_choice
 from sroi.valuemap import (
+    Exclusion,
     Input,
     Outcome,
     Output,
@@ -53,10 +54,12 @@ from sroi.valuemap import (
     Stakeholder,
     as_amount,
     as_estimate,
+    as_exclusions,
     as_rate,
     as_text,
     as_whole_number,
     check_sequence,
+    slug,
 )
 
 if TYPE_CHECKING:
@@ -65,7 +68,7 @@ if TYPE_CHECKING:
 __all__ = ["Analysis"]
 
 #: Fields that hold cached computations, not data (left out of pickles, equality and hashing).
-_CACHES = ("compiled",)
+_CACHES = ("compiled", "outcome_ids")
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,14 @@ class Analysis:
     rates : sroi.money.Rates, optional
         Exchange rates, PPP and price indices for conversions (default: the packaged data).
         Two analyses with different rates are different analyses (they compare unequal).
+    negative_outcomes_considered : sequence of Exclusion or mappings, optional
+        Negative (unintended) outcomes that were considered and are not valued, each with the
+        reason (SROI principle 2; :func:`sroi.audit` asks for them when no outcome is a
+        disbenefit).
+    inputs_not_valued : sequence of Exclusion or mappings, optional
+        Inputs left out of the valuation, with the reason (e.g. users' own learning time).
+    sector : str, optional
+        Sector of the programme, matched against the practice benchmarks' sectors by the audit.
 
     Raises
     ------
@@ -133,6 +144,9 @@ class Analysis:
     correlations: Sequence[tuple[str, str, float]] = ()
     description: str = ""
     rates: Rates | None = field(default=None, repr=False)
+    negative_outcomes_considered: Sequence[Exclusion] = ()
+    inputs_not_valued: Sequence[Exclusion] = ()
+    sector: str = ""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -156,6 +170,23 @@ class Analysis:
         )
         if not self.outcomes:
             raise SROIError("an analysis needs at least one outcome", "outcomes")
+        set_(
+            self,
+            "negative_outcomes_considered",
+            as_exclusions(self.negative_outcomes_considered, "negative_outcomes_considered"),
+        )
+        set_(self, "inputs_not_valued", as_exclusions(self.inputs_not_valued, "inputs_not_valued"))
+        as_text(self.sector, "sector")
+        ids = self.outcome_ids  # unique, checked here
+        for i, o in enumerate(self.outcomes):
+            for other in o.overlaps:
+                if other not in ids:
+                    raise SROIError(
+                        f"overlaps names {other!r}, which is not an outcome id; ids: {', '.join(ids)}",
+                        f"outcomes[{i}].overlaps",
+                    )
+                if other == ids[i]:
+                    raise SROIError("an outcome cannot overlap itself", f"outcomes[{i}].overlaps")
         if not self.inputs:
             raise SROIError(
                 "an analysis needs at least one input (the SROI ratio divides by inputs)", "inputs"
@@ -345,6 +376,9 @@ class Analysis:
             tuple(self.correlations),
             self.description,
             self.rates,
+            tuple(self.negative_outcomes_considered),
+            tuple(self.inputs_not_valued),
+            self.sector,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -401,6 +435,45 @@ class Analysis:
         used = set(self.compiled.slots)
         unused = {name for name in self.parameters if name not in used}
         return tuple(c for c in self.correlations if c[0] not in unused and c[1] not in unused)
+
+    @cached_property
+    def outcome_ids(self) -> tuple[str, ...]:
+        """The id of each outcome: the one given, or one made from its stakeholder and outcome
+        (:func:`sroi.valuemap.slug`; ``_2``, ``_3``... for repeats). A given id used twice is an
+        error naming both outcomes. Give ids to outcomes that other files refer to: made ids
+        change when the text changes."""
+        given: dict[str, int] = {}
+        for i, o in enumerate(self.outcomes):
+            if o.id in given:
+                raise SROIError(
+                    f"the id {o.id!r} is given to outcomes[{given[o.id]}] and outcomes[{i}]; ids must be unique",
+                    f"outcomes[{i}].id",
+                )
+            if o.id:
+                given[o.id] = i
+        ids: list[str] = []
+        taken = set(given)
+        for o in self.outcomes:
+            if o.id:
+                ids.append(o.id)
+                continue
+            base = slug(f"{o.stakeholder} {o.outcome}")
+            oid, n = base, 1
+            while oid in taken:  # the same stakeholder and outcome twice: _2, _3... in order
+                n += 1
+                oid = f"{base[:60]}_{n}"
+            taken.add(oid)
+            ids.append(oid)
+        return tuple(ids)
+
+    def outcome_index(self, outcome_id: str, field: str = "outcome") -> int:
+        """Position of the outcome with this id; SROIError listing the ids when there is none
+        (a position such as ``outcomes[4]`` is refused: rows move, ids do not)."""
+        ids = self.outcome_ids
+        if isinstance(outcome_id, str) and outcome_id in ids:
+            return ids.index(outcome_id)
+        hint = " (refer to outcomes by id, not by position)" if "[" in str(outcome_id) else ""
+        raise SROIError(f"no outcome with id {outcome_id!r:.80}{hint}; ids: {', '.join(ids)}", field)
 
     @property
     def stakeholder_names(self) -> list[str]:

@@ -44,11 +44,13 @@ class Recipe:
         Point value of every row.
     fields : dict of str to ndarray of int
         Row indices: ``quantity`` (O,), ``factors`` (O, F), ``proxy`` (O,), ``deadweight``,
-        ``displacement``, ``attribution``, ``drop_off``, ``duration`` (O,), ``inputs`` (J,),
-        ``rates`` (R,), ``profile_quantity`` and ``profile_proxy`` (P, K).
+        ``displacement``, ``attribution``, ``drop_off``, ``duration``, ``elasticity`` (O,),
+        ``overlaps`` (O, M), ``inputs`` (J,), ``rates`` (R,), ``profile_quantity`` and
+        ``profile_proxy`` (P, K).
     scales : dict of str to ndarray
         Constant multipliers folded in: ``quantity`` (O,), ``proxy`` (O,), ``inputs`` (J,),
-        ``profile_quantity`` and ``profile_proxy`` (P, K).
+        ``profile_quantity`` and ``profile_proxy`` (P, K); ``elasticity`` (O,) holds
+        ln(Y_target / Y_source), the proxy being multiplied by exp(elasticity x that).
     start, drop_off_from : ndarray of int (O,)
     input_years : ndarray of int (J,)
     profile_outcomes : ndarray of int (P,)
@@ -169,6 +171,15 @@ class Recipe:
             reach = factors.prod(axis=1) if factors.shape[1] else np.ones((factors.shape[0], 1))
             quantity = gather("quantity", self.scales["quantity"]) * reach
             proxy = gather("proxy", self.scales["proxy"])
+            log_income = self.scales["elasticity"]
+            income = None
+            if np.any(log_income != 0.0):  # benefit transfer: (Y_target / Y_source) ** e
+                income = np.exp(gather("elasticity") * log_income[:, None])
+                proxy = proxy * income
+            shares = gather("overlaps")
+            overlap = (
+                1.0 - np.prod(1.0 - shares, axis=1) if shares.shape[1] else np.zeros((shares.shape[0], 1))
+            )
             duration = np.clip(np.floor(gather("duration") + 0.5), 1.0, 100.0)  # halves round up
             filters = {k: gather(k) for k in ("deadweight", "displacement", "attribution", "drop_off")}
             inputs = gather("inputs", self.scales["inputs"])
@@ -178,7 +189,10 @@ class Recipe:
                 gross = gather("profile_quantity", self.scales["profile_quantity"]) * gather(
                     "profile_proxy", self.scales["profile_proxy"]
                 )
-                profile = np.moveaxis(gross * reach[p][:, None, :], 1, 0)  # (K, P, S)
+                gross = gross * reach[p][:, None, :]
+                if income is not None:
+                    gross = gross * income[p][:, None, :]
+                profile = np.moveaxis(gross, 1, 0)  # (K, P, S)
             starts = self.start
             n_periods = max(
                 int(starts.max()) + int(duration.max()) - 1,
@@ -197,6 +211,7 @@ class Recipe:
             displacement=filters["displacement"],
             attribution=filters["attribution"],
             drop_off=filters["drop_off"],
+            overlap=overlap,
             duration=duration,
             start=self.start,
             drop_off_from=self.drop_off_from,

@@ -22,6 +22,7 @@ instead of importing :class:`sroi.Analysis`.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -36,10 +37,11 @@ from sroi import money
 from sroi.assembly import ONE, ZERO, Recipe
 from sroi.distributions import Distribution
 from sroi.engine import EngineArrays, EngineOutput, PeriodOutput, by_period, run
-from sroi.exceptions import SROIError, SROIWarning, UnitError
+from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
 from sroi.glossary import FILTERS, OUTPUTS
+from sroi.rates import Rates
 from sroi.units import count_dimensions, currency_of, ureg
-from sroi.valuemap import Ref, as_amount, as_duration, as_fraction, as_rate
+from sroi.valuemap import Ref, as_amount, as_duration, as_elasticity, as_fraction, as_proxy, as_rate
 
 __all__ = [
     "AnalysisLike",
@@ -71,6 +73,9 @@ class AnalysisLike(Protocol):
 
     @property
     def compiled(self) -> Compiled: ...
+
+    @property
+    def outcome_ids(self) -> tuple[str, ...]: ...
 
     @property
     def active_correlations(self) -> tuple[tuple[str, str, float], ...]: ...
@@ -113,15 +118,26 @@ class OutcomeSpec:
     Attributes
     ----------
     quantity : tuple of (key, path, scale)
-        One entry, or one per year of a quantity profile; ``scale`` converts each year's unit
+        One entry, or one per year of a quantity list; ``scale`` converts each year's unit
         to the first year's.
     factors : tuple of (key, path)
         Quantity factors, multiplied in.
-    proxy, duration : (key, path)
+    proxy : tuple of (key, path, scale)
+        One entry, or one per year of a proxy list (``scale`` as for the quantity).
     filters : dict of str to (key, path)
         Deadweight, displacement, attribution, drop-off.
+    duration : (key, path)
+    overlaps : tuple of (key, path)
+        Shares of the value already counted by other outcomes (taken out).
+    elasticity : (key, path)
+        The income elasticity of the benefit-transfer adjustment.
+    log_income_ratio : float
+        ln(Y_target / Y_source) for the proxy's currency (0 when the proxy is not transferred or
+        the elasticity is 0).
     start : int
         Period of the outcome's first year.
+    drop_off_from : int
+        First year of life that drop-off applies to.
     reached_scale : float
         Turns quantity x factors (in their units) into units reached.
     reached_unit : str
@@ -131,21 +147,27 @@ class OutcomeSpec:
         per year: unit conversion x currency and price-year conversion.
     proxy_unit : str
         Unit of the proxy so converted, e.g. ``CNY / person / year``.
-    profile : bool
-        True when the quantity is a per-year profile.
     """
 
     quantity: tuple[tuple[str, str, float], ...]
     factors: tuple[tuple[str, str], ...]
-    proxy: tuple[str, str]
+    proxy: tuple[tuple[str, str, float], ...]
     filters: dict[str, tuple[str, str]]
     duration: tuple[str, str]
+    overlaps: tuple[tuple[str, str], ...]
+    elasticity: tuple[str, str]
+    log_income_ratio: float
     start: int
+    drop_off_from: int
     reached_scale: float
     reached_unit: str
     proxy_factor: float
     proxy_unit: str
-    profile: bool
+
+    @property
+    def profile(self) -> bool:
+        """True when the value changes from year to year (a quantity or proxy list)."""
+        return len(self.quantity) > 1 or len(self.proxy) > 1
 
 
 _PATH_RE = re.compile(r"^outcomes\[(\d+)\]\.(\w+)(?:\[(\d+)\])?$")
@@ -528,39 +550,47 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
     def amount(what: str) -> Any:
         return lambda v, p: as_amount(v, p, what)
 
+    def per_year(items: Any, name: str, pre: str, kind: str, read: Any) -> list[tuple[str, str, float]]:
+        """Slots of a value or a per-year list, each year's unit scaled to the first year's."""
+        listed = isinstance(items, tuple)
+        entries = list(items) if listed else [items]
+        paths = [f"{pre}.{name}[{k}]" for k in range(len(entries))] if listed else [f"{pre}.{name}"]
+        out: list[tuple[str, str, float]] = []
+        first = None
+        for raw, path in zip(entries, paths, strict=True):
+            key, path, unit = slot(raw, path, kind, read)
+            if first is None:
+                first, scale = unit, 1.0
+            else:
+                try:
+                    scale = float(ureg.Quantity(1.0, unit).to(first).magnitude)
+                except pint.errors.DimensionalityError:
+                    raise UnitError(
+                        f"every year of a {name} list needs the same unit ({first}), got {unit}", path
+                    ) from None
+            out.append((key, path, scale))
+        units[(pre, name)] = first
+        return out
+
+    units: dict[tuple[str, str], Any] = {}
     specs: list[OutcomeSpec] = []
     for i, o in enumerate(analysis.outcomes):
         pre = f"outcomes[{i}]"
-        profile = o.quantity_profile
-        q_items = list(profile) if profile is not None else [o.quantity]
-        q_paths = [f"{pre}.quantity[{k}]" for k in range(len(q_items))] if profile else [f"{pre}.quantity"]
-        quantity = []
-        q_unit = None
-        for raw, path in zip(q_items, q_paths, strict=True):
-            key, path, unit = slot(raw, path, "quantity", amount("a quantity"))
-            if q_unit is None:
-                q_unit = unit
-                scale = 1.0
-            else:
-                try:
-                    scale = float(ureg.Quantity(1.0, unit).to(q_unit).magnitude)
-                except pint.errors.DimensionalityError:
-                    raise UnitError(
-                        f"every year of a quantity profile needs the same unit ({q_unit}), got {unit}", path
-                    ) from None
-            quantity.append((key, path, scale))
+        quantity = per_year(o.quantity, "quantity", pre, "quantity", amount("a quantity"))
         factors = []
-        reached = ureg.Quantity(1.0, q_unit)
+        reached = ureg.Quantity(1.0, units[(pre, "quantity")])
         for j, raw in enumerate(o.quantity_factors):
             key, path, unit = slot(
                 raw, f"{pre}.quantity_factors[{j}]", "factor", amount("a conversion factor")
             )
             factors.append((key, path))
             reached = reached * ureg.Quantity(1.0, unit)
-        pkey, ppath, p_unit = slot(o.proxy, f"{pre}.proxy", "proxy", amount("a financial proxy"))
+        proxies = per_year(o.proxy, "proxy", pre, "proxy", as_proxy)
+        ppath = proxies[0][1].split("[")[0] if len(proxies) > 1 else proxies[0][1]
+        p_unit = units[(pre, "proxy")]
         combined = reached * ureg.Quantity(1.0, p_unit)
-        per_year = combined.dimensionality.get("[time]", 0) == -1
-        if per_year:
+        per_year_proxy = combined.dimensionality.get("[time]", 0) == -1
+        if per_year_proxy:
             combined = combined * ureg.Quantity(1.0, "year")
         try:
             currency = currency_of(combined, ppath)
@@ -584,27 +614,43 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
                 SROIWarning,
                 stacklevel=4,
             )
+        epath = f"{pre}.income_elasticity"
+        elasticity = slot(o.income_elasticity, epath, "elasticity", as_elasticity)[:2]
+        e_slot = slots[elasticity[0]]
+        log_ratio = 0.0
+        if currency != analysis.currency and (e_slot.base != 0 or e_slot.distribution is not None):
+            log_ratio, record = _income_adjustment(analysis, currency, e_slot.base, epath)
+            conversions.append(record)
         filters = {
             name: slot(getattr(o, name), f"{pre}.{name}", "fraction", as_fraction)[:2] for name in FILTERS
         }
         duration = slot(o.duration, f"{pre}.duration", "duration", as_duration)[:2]
+        overlaps = tuple(
+            slot(share, f"{pre}.overlaps.{other}", "fraction", as_fraction)[:2]
+            for other, share in o.overlaps.items()
+            if share is not None
+        )
         reached_scale = float(reached.magnitude)
         shown = ureg.Unit(analysis.currency) / reached.units
-        if per_year:
+        if per_year_proxy:
             shown = shown / ureg.year
+        drop_from = analysis.drop_off_from_year if o.drop_off_from_year is None else o.drop_off_from_year
         specs.append(
             OutcomeSpec(
                 quantity=tuple(quantity),
                 factors=tuple(factors),
-                proxy=(pkey, ppath),
+                proxy=tuple(proxies),
                 filters=filters,
                 duration=duration,
+                overlaps=overlaps,
+                elasticity=elasticity,
+                log_income_ratio=log_ratio,
                 start=o.start,
+                drop_off_from=drop_from,
                 reached_scale=reached_scale,
                 reached_unit="" if reached.units == ureg.dimensionless else str(reached.units),
                 proxy_factor=unit_factor / reached_scale,
                 proxy_unit=str(shown),
-                profile=profile is not None,
             )
         )
     inputs = []
@@ -635,8 +681,7 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
     )
     rates = [slot(r, p, "rate", as_rate)[:2] for r, p in zip(rate_items, rate_paths, strict=True)]
     years = np.array([inp.year for inp in analysis.inputs], dtype=np.int64)
-    drop_from = np.full(len(specs), analysis.drop_off_from_year, dtype=np.int64)
-    recipe = _recipe(slots, specs, inputs, years, rates, drop_from, analysis.reference_period)
+    recipe = _recipe(slots, specs, inputs, years, rates, analysis.reference_period)
     return Compiled(
         slots,
         specs,
@@ -659,7 +704,6 @@ def _recipe(
     inputs: Sequence[tuple[str, str, float]],
     input_years: np.ndarray,
     rates: Sequence[tuple[str, str]],
-    drop_off_from: np.ndarray,
     reference_period: int,
 ) -> Recipe:
     """Index arrays from slot values to engine arrays (see :mod:`sroi.assembly`)."""
@@ -667,65 +711,80 @@ def _recipe(
     row = {k: r + 2 for r, k in enumerate(keys)}
     base = np.array([1.0, 0.0, *(slots[k].base for k in keys)])
     n_out = len(specs)
+    paths: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+
+    def point(path: str, group: str, at: tuple[Any, ...]) -> None:
+        paths.setdefault(path, []).append((group, at))
+
     n_fac = max((len(sp.factors) for sp in specs), default=0)
     factors = np.full((n_out, n_fac), ONE, dtype=np.intp)
-    paths: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+    n_ovl = max((len(sp.overlaps) for sp in specs), default=0)
+    overlaps = np.full((n_out, n_ovl), ZERO, dtype=np.intp)
     profiled = [i for i, sp in enumerate(specs) if sp.profile]
-    k_prof = max((len(specs[i].quantity) for i in profiled), default=0)
-    prof_q = np.full((len(profiled), k_prof), ZERO, dtype=np.intp)
-    prof_p = np.full((len(profiled), k_prof), ZERO, dtype=np.intp)
-    prof_qs = np.zeros((len(profiled), k_prof))
-    prof_ps = np.zeros((len(profiled), k_prof))
+    k_prof = max((max(len(specs[i].quantity), len(specs[i].proxy)) for i in profiled), default=0)
+    prof = {g: np.full((len(profiled), k_prof), ZERO, dtype=np.intp) for g in ("quantity", "proxy")}
+    prof_scale = {g: np.zeros((len(profiled), k_prof)) for g in ("quantity", "proxy")}
     fields: dict[str, np.ndarray] = {
-        name: np.empty(n_out, dtype=np.intp) for name in ("quantity", "proxy", "duration", *FILTERS)
+        name: np.empty(n_out, dtype=np.intp)
+        for name in ("quantity", "proxy", "duration", "elasticity", *FILTERS)
     }
-    q_scale = np.empty(n_out)
-    p_scale = np.empty(n_out)
+    scales = {name: np.empty(n_out) for name in ("quantity", "proxy", "elasticity")}
     for i, sp in enumerate(specs):
-        qkey, qpath, qsc = sp.quantity[0]
-        fields["quantity"][i] = row[qkey]
-        q_scale[i] = qsc * sp.reached_scale
-        paths.setdefault(qpath, []).append(("quantity", (i,)))
+        for group, entries, unit in (
+            ("quantity", sp.quantity, sp.reached_scale),
+            ("proxy", sp.proxy, sp.proxy_factor),
+        ):
+            key, path, sc = entries[0]
+            fields[group][i] = row[key]
+            scales[group][i] = sc * unit
+            point(path, group, (i,))
         for j, (fkey, fpath) in enumerate(sp.factors):
             factors[i, j] = row[fkey]
-            paths.setdefault(fpath, []).append(("factors", (i, j)))
-        fields["proxy"][i] = row[sp.proxy[0]]
-        p_scale[i] = sp.proxy_factor
-        paths.setdefault(sp.proxy[1], []).append(("proxy", (i,)))
-        for name in ("duration", *FILTERS):
-            key, path = sp.duration if name == "duration" else sp.filters[name]
+            point(fpath, "factors", (i, j))
+        for j, (okey, opath) in enumerate(sp.overlaps):
+            overlaps[i, j] = row[okey]
+            point(opath, "overlaps", (i, j))
+        for name in ("duration", "elasticity", *FILTERS):
+            key, path = {"duration": sp.duration, "elasticity": sp.elasticity}.get(name) or sp.filters[name]
             fields[name][i] = row[key]
-            paths.setdefault(path, []).append((name, (i,)))
+            point(path, name, (i,))
+        scales["elasticity"][i] = sp.log_income_ratio
     for p, i in enumerate(profiled):
         sp = specs[i]
-        for k, (qkey, qpath, qsc) in enumerate(sp.quantity):
-            prof_q[p, k] = row[qkey]
-            prof_qs[p, k] = qsc * sp.reached_scale
-            prof_p[p, k] = row[sp.proxy[0]]
-            prof_ps[p, k] = sp.proxy_factor
-            paths.setdefault(qpath, []).append(("profile_quantity", (p, k)))
-        paths.setdefault(sp.proxy[1], []).append(("profile_proxy", (p, slice(0, len(sp.quantity)))))
+        years = max(len(sp.quantity), len(sp.proxy))
+        for group, entries, unit in (
+            ("quantity", sp.quantity, sp.reached_scale),
+            ("proxy", sp.proxy, sp.proxy_factor),
+        ):
+            for k in range(years):
+                key, path, sc = entries[k] if len(entries) > 1 else entries[0]
+                prof[group][p, k] = row[key]
+                prof_scale[group][p, k] = sc * unit
+                if len(entries) > 1:
+                    point(path, f"profile_{group}", (p, k))
+            if len(entries) == 1:
+                point(entries[0][1], f"profile_{group}", (p, slice(0, years)))
     fields["factors"] = factors
+    fields["overlaps"] = overlaps
     fields["inputs"] = np.array([row[k] for k, _, _ in inputs], dtype=np.intp)
     for j, (_, path, _) in enumerate(inputs):
-        paths.setdefault(path, []).append(("inputs", (j,)))
+        point(path, "inputs", (j,))
     fields["rates"] = np.array([row[k] for k, _ in rates], dtype=np.intp)
     for t, (_, path) in enumerate(rates):
-        paths.setdefault(path, []).append(("rates", (t,)))
-    fields["profile_quantity"], fields["profile_proxy"] = prof_q, prof_p
+        point(path, "rates", (t,))
+    fields["profile_quantity"], fields["profile_proxy"] = prof["quantity"], prof["proxy"]
     return Recipe(
         keys=keys,
         base=base,
         fields=fields,
         scales={
-            "quantity": q_scale,
-            "proxy": p_scale,
+            **scales,
             "inputs": np.array([f for _, _, f in inputs]),
-            "profile_quantity": prof_qs,
-            "profile_proxy": prof_ps,
+            "profile_quantity": prof_scale["quantity"],
+            "profile_proxy": prof_scale["proxy"],
         },
         start=np.array([sp.start for sp in specs], dtype=np.int64),
-        drop_off_from=drop_off_from,
+        drop_off_from=np.array([sp.drop_off_from for sp in specs], dtype=np.int64),
         input_years=input_years,
         profile_outcomes=np.array(profiled, dtype=np.intp),
         reference_period=reference_period,
@@ -759,3 +818,31 @@ def _convert(analysis: _ValueMapSpec, currency: str, from_year: int | None, basi
         rates=analysis.rates,
         field=path,
     )
+
+
+def _income_adjustment(
+    analysis: _ValueMapSpec, currency: str, elasticity: float, path: str
+) -> tuple[float, Any]:
+    """ln(Y_target / Y_source) for a proxy in ``currency``, and the record of the adjustment at
+    the point elasticity (docs/method.md §5.3)."""
+    if analysis.price_year is None:
+        raise ConversionError(
+            "an income adjustment needs the analysis price_year (incomes are compared in that year)", path
+        )
+    rates = analysis.rates if analysis.rates is not None else Rates.default()
+    ratio, source = rates.income_ratio_between(currency, analysis.currency, analysis.price_year, path)
+    record = money.Conversion(
+        currency,
+        analysis.price_year,
+        analysis.currency,
+        analysis.price_year,
+        "income",
+        ratio,
+        1.0,
+        ratio**elasticity,
+        ratio**elasticity,
+        f"income adjustment (Y_target / Y_source) ** e = {ratio:.6g} ** {elasticity:g} at the point "
+        f"elasticity; {source}",
+        path,
+    )
+    return math.log(ratio), record

@@ -16,6 +16,7 @@ For outcome i in year k of its life (k = 1..n_i, n_i its duration), falling in p
 t = s_i + k - 1 (s_i its start; docs/method.md §3)::
 
     impact_i   = quantity_i * proxy_i * (1 - deadweight_i) * (1 - displacement_i) * (1 - attribution_i)
+                 * (1 - overlap_i)          overlap_i: share already counted by another outcome
     value_i,k  = impact_i,k * (1 - drop_off_i) ** max(0, k - f_i + 1)     f_i = drop-off from year (1 or 2)
     PV         = sum_i sum_k value_i,k * D(t)
     inputs     = sum_j input_j * D(year_j),   D(0) = 1
@@ -74,6 +75,9 @@ class EngineArrays:
         Value of one unit reached for one year in the first year [currency count^-1 year^-1].
     deadweight, displacement, attribution, drop_off : ndarray, shape (O, S)
         Fractions in [0, 1].
+    overlap : ndarray, shape (O, S)
+        Share of each outcome's value already counted by another outcome (double counting
+        taken out), a fraction in [0, 1]; 0 for most outcomes.
     duration : ndarray, shape (O, S)
         Whole years each outcome lasts (1..100), as floats.
     start : ndarray of int, shape (O,)
@@ -99,6 +103,7 @@ class EngineArrays:
     displacement: np.ndarray
     attribution: np.ndarray
     drop_off: np.ndarray
+    overlap: np.ndarray
     duration: np.ndarray
     start: np.ndarray
     drop_off_from: np.ndarray
@@ -351,7 +356,7 @@ def run(arrays: EngineArrays, timing: str = "end_of_year", reference_period: int
     ref = disc[reference_period]
     if reference_period:
         disc = disc / ref
-    filters = (1.0 - a.deadweight) * (1.0 - a.displacement) * (1.0 - a.attribution)
+    filters = (1.0 - a.deadweight) * (1.0 - a.displacement) * (1.0 - a.attribution) * (1.0 - a.overlap)
     impact = a.quantity * a.proxy * filters
     rate = _constant_rate(a.rates)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -437,7 +442,12 @@ def by_period(
         sel = np.flatnonzero(chosen) if chosen.dtype == bool else chosen.astype(np.intp)
     n_periods = a.n_periods
     s = a.n_samples
-    filters = (1.0 - a.deadweight[sel]) * (1.0 - a.displacement[sel]) * (1.0 - a.attribution[sel])
+    filters = (
+        (1.0 - a.deadweight[sel])
+        * (1.0 - a.displacement[sel])
+        * (1.0 - a.attribution[sel])
+        * (1.0 - a.overlap[sel])
+    )
     impact = a.quantity[sel] * a.proxy[sel] * filters
     keep = 1.0 - a.drop_off[sel]
     duration = a.duration[sel]

@@ -51,6 +51,10 @@ OUTCOME_FIELDS = (
     "cash_tier",
     "contracted",
     "payer",
+    "id",
+    "drop_off_from_year",
+    "income_elasticity",
+    "overlaps",
 )
 
 #: Outcome fields holding free text (read verbatim, never parsed).
@@ -84,13 +88,16 @@ ANALYSIS_FIELDS = (
     "outcomes",
     "parameters",
     "correlations",
+    "negative_outcomes_considered",
+    "inputs_not_valued",
+    "sector",
 )
 
 #: Discount timing conventions (docs/method.md §4).
 DISCOUNT_TIMINGS = ("end_of_year", "mid_year", "start_of_year", "none")
 
 #: Bases for converting a foreign-currency proxy (docs/method.md §5).
-PROXY_CONVERSIONS = ("ppp", "market")
+PROXY_CONVERSIONS = ("ppp", "ppp_household", "market")
 
 #: Cash tiers of an outcome (docs/method.md §9): A cash to the borrower, B savings to a third
 #: party, C non-cash value.

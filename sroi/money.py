@@ -26,9 +26,33 @@ import pint
 from sroi.exceptions import ConversionError
 from sroi.rates import BASES, Rates
 from sroi.units import currency_of, parse_quantity, ureg
-from sroi.validation import check_currency_code, check_positive, check_year
+from sroi.validation import check_currency_code, check_year
 
-__all__ = ["BASES", "Conversion", "Rates", "conversion_factor", "convert"]
+__all__ = [
+    "BASES",
+    "ELASTICITY_RANGE",
+    "Conversion",
+    "Rates",
+    "check_elasticity",
+    "conversion_factor",
+    "convert",
+]
+
+#: Income elasticities accepted for benefit transfer: 0 (PPP only) to 2; appraisal guidance uses
+#: 0.8-1.0 (docs/method.md §5.3).
+ELASTICITY_RANGE = (0.0, 2.0)
+
+
+def check_elasticity(value: Any, field: str) -> float:
+    """An income elasticity in [0, 2] (docs/method.md §5.3), else ConversionError naming ``field``."""
+    lo, hi = ELASTICITY_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= float(value) <= hi:
+        raise ConversionError(
+            f"expected an income elasticity in [{lo:g}, {hi:g}] (0: PPP only; guidance uses 0.8-1.0), "
+            f"got {value!r:.40}",
+            field,
+        )
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -116,17 +140,21 @@ def conversion_factor(
     from_year, to_year : int, optional
         Price year of the value and target price year. Both are needed to uprate, and for any
         foreign currency unless an explicit rate for ``to_year`` None was added.
-    basis : {'ppp', 'market', 'explicit'}
+    basis : {'ppp', 'ppp_household', 'market', 'explicit'}
         ``'ppp'`` (default, benefit transfer: docs/method.md §5) uses GDP PPP factors [LCU per
-        international $]; ``'market'`` uses annual mean market rates [currency per USD];
-        ``'explicit'`` uses a rate added with :meth:`Rates.with_rate`.
+        international $]; ``'ppp_household'`` household-consumption PPP factors (better for
+        wellbeing and consumer values; packaged for 2023 China and the United Kingdom);
+        ``'market'`` uses annual mean market rates [currency per USD]; ``'explicit'`` uses a
+        rate added with :meth:`Rates.with_rate`.
     rates : Rates, optional
         Default :meth:`Rates.default`.
     field : str
         Field path for error messages and the record, e.g. ``'outcomes[0].proxy'``.
     elasticity : float, optional
-        Income elasticity for the benefit-transfer income adjustment (often 0.5-1); needs an
-        income ratio added with :meth:`Rates.with_income_ratio`.
+        Income elasticity e in [0, 2] of the benefit-transfer income adjustment
+        ``(Y_target / Y_source) ** e``, Y the GDP per head in international $ of each currency's
+        country in ``to_year`` (packaged table, or a ratio given with
+        :meth:`Rates.with_income_ratio`); 0 or None: no adjustment.
 
     Returns
     -------
@@ -227,6 +255,14 @@ def conversion_factor(
             f"PPP {to_year}: {country_to} {ppp_to:.6g} / {country_from} {ppp_from:.6g} LCU per "
             f"international $: {rates.sources['ppp']}"
         )
+    elif basis == "ppp_household":
+        ppp_to, country_to = rates.ppp_household_of(to_currency, to_year, field)
+        ppp_from, country_from = rates.ppp_household_of(from_currency, to_year, field)
+        rate = ppp_to / ppp_from
+        rate_source = (
+            f"household-consumption PPP {to_year}: {country_to} {ppp_to:.6g} / {country_from} "
+            f"{ppp_from:.6g} LCU per international $: {rates.sources['ppp_household']}"
+        )
     else:
         fx_to = rates.fx_per_usd(to_currency, to_year, field)
         fx_from = rates.fx_per_usd(from_currency, to_year, field)
@@ -242,17 +278,13 @@ def conversion_factor(
         )
 
     income, income_source = 1.0, ""
-    if elasticity is not None:
-        e = check_positive(elasticity, f"{field} (elasticity)", allow_zero=True, error=ConversionError)
-        pair = rates.income_ratio(from_currency, to_currency)
-        if pair is None:
-            raise ConversionError(
-                f"an income elasticity needs the income ratio {to_currency}/{from_currency}; add it "
-                "with Rates.with_income_ratio",
-                field,
-            )
-        income = pair[0] ** e
-        income_source = f"; income ratio {pair[0]:.6g} ** {e:g}: {pair[1]}"
+    if elasticity is not None and elasticity != 0:
+        e = check_elasticity(elasticity, f"{field} (income elasticity)")
+        if to_year is None:
+            raise ConversionError("an income adjustment needs the target price year", field)
+        ratio, source = rates.income_ratio_between(from_currency, to_currency, to_year, field)
+        income = ratio**e
+        income_source = f"; income ratio {ratio:.6g} ** {e:g}: {source}"
     return make(basis, rate, index_ratio, income, f"{index_source}; {rate_source}{income_source}")
 
 

@@ -20,7 +20,7 @@ import difflib
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -31,7 +31,7 @@ from sroi.units import Q_, currency_of, parse_unit
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["ProxyRecord", "get_proxy", "load_proxies", "search_proxies"]
+__all__ = ["ProxyRecord", "get_proxy", "library_fields", "load_proxies", "search_proxies"]
 
 _COLUMNS = [
     "id",
@@ -266,3 +266,43 @@ def get_proxy(id: str) -> ProxyRecord:
         country=row["country"],
         url=row["url"],
     )
+
+
+def library_fields(ref: Any, field: str = "proxy") -> dict[str, Any]:
+    """The outcome fields a library reference ``proxy: {ref: id}`` stands for.
+
+    Parameters
+    ----------
+    ref : str
+        A library id.
+    field : str
+        Field path for error messages.
+
+    Returns
+    -------
+    dict
+        ``proxy`` (the library value), ``proxy_source`` (its citation), ``proxy_ref`` (the id)
+        and, when known, ``proxy_price_year``.
+
+    Raises
+    ------
+    SROIError
+        An unknown id, or a row that publishes only a range (no central value).
+
+    Examples
+    --------
+    >>> library_fields("wellby_uk_hmt_2021")["proxy_price_year"]
+    2019
+    """
+    rec = get_proxy(str(ref))
+    if rec.quantity is None:
+        raise SROIError(
+            f"the library proxy {rec.id!r} publishes only a range ({rec.low} to {rec.high}), no central "
+            "value; give the proxy as a distribution over that range, e.g. {distribution: uniform, low: "
+            "..., high: ...}, and cite the library id in proxy_source",
+            field,
+        )
+    out: dict[str, Any] = {"proxy": rec.quantity, "proxy_source": rec.source, "proxy_ref": rec.id}
+    if rec.price_year is not None:
+        out["proxy_price_year"] = int(rec.price_year)
+    return out

@@ -22,7 +22,7 @@ from sroi.validation import check_currency_code, check_positive, check_year
 
 __all__ = ["BASES", "Rates"]
 
-BASES: tuple[str, ...] = ("ppp", "market", "explicit")
+BASES: tuple[str, ...] = ("ppp", "ppp_household", "market", "explicit")
 """Conversion bases a caller can ask for; a same-currency conversion is recorded as ``'none'``."""
 
 _PACKAGED_SOURCES = {
@@ -33,6 +33,15 @@ _PACKAGED_SOURCES = {
     "ppp": (
         "World Bank PA.NUS.PPP, PPP conversion factor GDP [LCU per international $] "
         "(datahub.io ppp, snapshot 2026-03-05); sroi datasets/rates/ppp_gdp.csv"
+    ),
+    "income": (
+        "World Bank NY.GDP.MKTP.CD and SP.POP.TOTL (datahub.io gdp and population, snapshots "
+        "2026-03-20 and 2026-03-06) with the market rate and GDP PPP tables; sroi "
+        "datasets/rates/income_per_head.csv"
+    ),
+    "ppp_household": (
+        "World Bank, World Development Indicators, PA.NUS.PRVT.PP (PPP conversion factor, private "
+        "consumption) 2023; sroi datasets/rates/ppp_household.csv"
     ),
     "price_index": (
         "World Bank FP.CPI.TOTL.ZG, CPI inflation chained to an index, 2020 = 100 "
@@ -122,6 +131,8 @@ class Rates:
         price_index: pd.DataFrame | None = None,
         currencies: pd.DataFrame | None = None,
         sources: Mapping[str, str] | None = None,
+        income: pd.DataFrame | None = None,
+        ppp_household: pd.DataFrame | None = None,
     ) -> None:
         def empty(*columns: str) -> pd.DataFrame:
             return pd.DataFrame({c: [] for c in columns})
@@ -137,8 +148,22 @@ class Rates:
         if currencies is None:
             currencies = pd.read_csv(dataset_path("rates", "currencies.csv"), keep_default_na=False)
         self.currencies = self._validate_currencies(currencies)
-        self.sources = {k: f"user-supplied {k} table" for k in ("fx", "ppp", "price_index")}
+        income = empty("currency", "year", "gdp_per_head_ppp") if income is None else income
+        ppp_household = empty("country", "year", "ppp") if ppp_household is None else ppp_household
+        self.income = _validate_table(
+            income[["currency", "year", "gdp_per_head_ppp"]], "income", "currency", "gdp_per_head_ppp"
+        )
+        self.ppp_household = _validate_table(
+            ppp_household[["country", "year", "ppp"]], "ppp_household", "country", "ppp"
+        )
+        self.sources = {
+            k: f"user-supplied {k} table" for k in ("fx", "ppp", "price_index", "income", "ppp_household")
+        }
         self.sources.update(sources or {})
+        self._gdp_head = {(c, int(y)): float(v) for c, y, v in self.income.itertuples(index=False, name=None)}
+        self._ppp_hh = {
+            (c, int(y)): float(v) for c, y, v in self.ppp_household.itertuples(index=False, name=None)
+        }
 
         self._fx = {(c, int(y)): float(v) for c, y, v in self.fx.itertuples(index=False, name=None)}
         self._ppp = {(c, int(y)): float(v) for c, y, v in self.ppp.itertuples(index=False, name=None)}
@@ -477,6 +502,53 @@ class Rates:
         """The income ratio added with :meth:`with_income_ratio` for this pair, with its source."""
         return self._income.get((from_currency, to_currency))
 
+    def income_per_head(self, currency: str, year: int, field: str) -> tuple[float, str]:
+        """GDP per head in international $ of the currency's country in ``year``, and its source.
+
+        ``gdp_per_head_ppp = GDP [current US$] x market rate [LCU per US$] / GDP PPP [LCU per
+        international $] / population`` (docs/method.md §5.3), built by ``scripts/build_rates.py``.
+        """
+        if (currency, year) in self._gdp_head:
+            return self._gdp_head[
+                (currency, year)
+            ], f"GDP per head in international $: {self.sources['income']}"
+        years = sorted(y for c, y in self._gdp_head if c == currency)
+        if not years:
+            have = sorted({c for c, _ in self._gdp_head})
+            raise ConversionError(
+                f"no income per head for {currency}; it exists for {', '.join(have) or 'no currency'} "
+                "(give the income ratio with Rates.with_income_ratio)",
+                field,
+            )
+        raise ConversionError(
+            f"no income per head for {currency} in {year}; available years {_describe_years(years)}", field
+        )
+
+    def income_ratio_between(
+        self, from_currency: str, to_currency: str, year: int, field: str
+    ) -> tuple[float, str]:
+        """Y_target / Y_source: income per head of ``to_currency``'s country over ``from_currency``'s
+        in ``year`` (an explicit ratio from :meth:`with_income_ratio` wins), and its source."""
+        explicit = self.income_ratio(from_currency, to_currency)
+        if explicit is not None:
+            return explicit
+        y_to, source = self.income_per_head(to_currency, year, field)
+        y_from, _ = self.income_per_head(from_currency, year, field)
+        return y_to / y_from, f"{to_currency} {y_to:,.0f} / {from_currency} {y_from:,.0f} ({year}); {source}"
+
+    def ppp_household_of(self, currency: str, year: int, field: str) -> tuple[float, str]:
+        """Household-consumption PPP factor [LCU per international $] of the currency's country."""
+        country = self._ppp_country.get(currency, "")
+        if (country, year) in self._ppp_hh:
+            return self._ppp_hh[(country, year)], country
+        have = ", ".join(f"{c} {y}" for c, y in sorted(self._ppp_hh)) or "none"
+        raise ConversionError(
+            f"no household-consumption PPP for {currency} ({country or 'no country'}) in {year}; the "
+            f"packaged table has {have} (World Bank PA.NUS.PRVT.PP); use proxy_conversion 'ppp' (GDP PPP) "
+            "or add the rate with Rates.with_rate(..., basis='ppp_household', source=...)",
+            field,
+        )
+
     def __repr__(self) -> str:
         return (
             f"Rates({len(self._fx)} market rates, {len(self._ppp)} PPP factors, {len(self._cpi)} index "
@@ -487,8 +559,15 @@ class Rates:
 @cache
 def _default_rates() -> Rates:
     # keep_default_na=False: a code such as 'NA' must never be read as a missing value.
-    fx, ppp, cpi, currencies = (
+    fx, ppp, cpi, currencies, income, ppp_household = (
         pd.read_csv(dataset_path("rates", name), keep_default_na=False)
-        for name in ("fx_annual.csv", "ppp_gdp.csv", "cpi_index.csv", "currencies.csv")
+        for name in (
+            "fx_annual.csv",
+            "ppp_gdp.csv",
+            "cpi_index.csv",
+            "currencies.csv",
+            "income_per_head.csv",
+            "ppp_household.csv",
+        )
     )
-    return Rates(fx, ppp, cpi, currencies, sources=_PACKAGED_SOURCES)
+    return Rates(fx, ppp, cpi, currencies, _PACKAGED_SOURCES, income, ppp_household)

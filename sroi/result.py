@@ -228,6 +228,7 @@ class Result:
             pv = float(out.present_value_by_outcome[i, 0])
             rows.append(
                 {
+                    "id": a.outcome_ids[i],
                     "stakeholder": o.stakeholder,
                     "outcome": o.outcome,
                     "indicator": o.indicator,
@@ -237,6 +238,7 @@ class Result:
                     "proxy_unit": spec.proxy_unit,
                     "proxy_source": o.proxy_source,
                     **{name: float(getattr(arr, name)[i, 0]) for name in FILTERS},
+                    "overlap": float(arr.overlap[i, 0]),
                     "duration": int(arr.duration[i, 0]),
                     "start": int(arr.start[i]),
                     "cash_tier": tier_label(o),

@@ -78,14 +78,19 @@ def slot_quantile(slot: Slot, q: float, field: str) -> float:
 
 
 def clip_to_kind(slot: Slot, value: float) -> float:
-    """Keep a value valid for its kind: fractions in [0, 1], amounts >= 0, whole durations in
-    1..100 (halves rounded up, as the engine rounds them), rates above -0.99."""
+    """Keep a value valid for its kind: fractions in [0, 1], amounts >= 0 (proxies of either
+    sign), whole durations in 1..100 (halves rounded up, as the engine rounds them), rates above
+    -0.99, income elasticities in [0, 2]."""
     if slot.kind == "fraction":
         return float(min(1.0, max(0.0, value)))
     if slot.kind == "duration":
         return float(min(100, max(1, math.floor(value + 0.5))))
     if slot.kind == "rate":
         return float(max(value, -0.99))
+    if slot.kind == "elasticity":
+        return float(min(2.0, max(0.0, value)))
+    if slot.kind == "proxy":
+        return float(value)  # a proxy may be negative (a disbenefit)
     return float(max(0.0, value))
 
 
@@ -235,7 +240,9 @@ def _scenario_value(slot: Slot, value: Any, field: str) -> float:
         raise SROIError(f"expected a fraction in [0, 1], got {value!r}", field)
     if slot.kind == "rate" and number <= -1.0:
         raise SROIError(f"expected a discount rate greater than -1, got {value!r}", field)
-    if slot.kind not in ("fraction", "rate") and number < 0:
+    if slot.kind == "elasticity" and not 0.0 <= number <= 2.0:
+        raise SROIError(f"expected an income elasticity in [0, 2], got {value!r}", field)
+    if slot.kind not in ("fraction", "rate", "proxy") and number < 0:
         raise SROIError(f"expected a non-negative value, got {value!r}", field)
     return number
 

@@ -138,14 +138,15 @@ def break_even(analysis: AnalysisLike, target: float = 1.0) -> pd.DataFrame:
         label = outcome.label
         pv_i = float(pv_o[i])
         others = pv - pv_i
-        k = 1.0 - (pv - R * inputs) / pv_i if pv_i > 0 else math.nan
+        k = 1.0 - (pv - R * inputs) / pv_i if pv_i != 0 else math.nan
+        kind = "disbenefit" if pv_i < 0 else "outcome"
         for parameter in PARAMETERS:
             if parameter == "quantity":
                 key, path = spec.quantity[0][0], spec.quantity[0][1]
                 field = ", ".join(p for _, p, _ in spec.quantity)
             elif parameter == "proxy":
-                key, path = spec.proxy
-                field = path
+                key, path = spec.proxy[0][0], spec.proxy[0][1]
+                field = ", ".join(p for _, p, _ in spec.proxy)
             elif parameter == "duration":
                 key, path = spec.duration
                 field = path
@@ -157,35 +158,37 @@ def break_even(analysis: AnalysisLike, target: float = 1.0) -> pd.DataFrame:
                 x = float(whole_years[i])  # the whole years the engine counts, not the raw estimate
             if parameter == "quantity" and len(spec.quantity) > 1:
                 x = _profile_total(comp, i)
+            if parameter == "proxy" and len(spec.proxy) > 1:
+                x = float(sum(vals[pk] for pk, _, _ in spec.proxy))
             note = _shared_note(comp, key, path)
             name = parameter.replace("_", "-")
             sv = math.nan
-            if parameter in ("quantity", "proxy", *REDUCTIONS) and pv_i <= 0:
+            at_zero = others / inputs  # the ratio with this outcome's value removed
+            if parameter in ("quantity", "proxy", *REDUCTIONS) and pv_i == 0:
                 why = f"this outcome adds no present value, so its {name} cannot move the ratio."
             elif parameter in ("quantity", "proxy"):
-                if k <= 0:
+                if k < 0:
                     why = (
-                        f"even at zero {name} the ratio stays at or above {R:g}: the other outcomes alone "
-                        f"give PV {others:,.2f} >= {R:g} x inputs {inputs:,.2f}."
+                        f"no {name} of the same sign brings the ratio to {R:g}: with this {kind} at zero the "
+                        f"ratio is {at_zero:.4g}, the other outcomes alone give PV {others:,.2f} against "
+                        f"{R:g} x inputs {inputs:,.2f}."
                     )
                 else:
                     sv = x * k
-                    what = "every year of the quantity profile" if len(spec.quantity) > 1 else name
+                    listed = len(spec.quantity) > 1 if parameter == "quantity" else len(spec.proxy) > 1
+                    what = f"every year of the {name} list" if listed else name
                     why = (
                         f"multiplying {what} by k* = {k:.6g} ({k - 1:+.2%}) brings the ratio to {R:g} "
                         f"(k* = 1 - (PV - R x inputs) / PV_i)."
                     ) + note
             elif parameter in REDUCTIONS:
                 xs = 1.0 - (1.0 - x) * k
-                if xs >= 1.0:
+                if not 0.0 <= xs <= 1.0:
+                    at_full = at_zero  # at 100% the outcome's value is removed
+                    at_none = (others + pv_i / (1.0 - x)) / inputs if x < 1 else math.nan
                     why = (
-                        f"even at 100% {name} the ratio stays at or above {R:g} because the other outcomes "
-                        f"alone give PV {others:,.2f} >= {R:g} x inputs {inputs:,.2f}."
-                    )
-                elif xs < 0.0:
-                    why = (
-                        f"even at 0% {name} the ratio stays below {R:g}: this outcome would need "
-                        f"{k:.4g} times its value after {name}."
+                        f"no {name} in [0, 1] brings the ratio to {R:g}: it is {at_none:.4g} at 0% and "
+                        f"{at_full:.4g} at 100% {name}."
                     )
                 else:
                     sv = xs

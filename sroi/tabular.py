@@ -24,11 +24,14 @@ import pint
 from sroi.distributions import Distribution, distribution_from_dict
 from sroi.exceptions import SROIError
 from sroi.glossary import OUTCOME_FIELDS, OUTCOME_TEXT_FIELDS
+from sroi.proxies import library_fields
 from sroi.safe_yaml import dump_yaml, parse_yaml
 from sroi.units import format_quantity
 from sroi.valuemap import Outcome, Ref
 
 __all__ = [
+    "overlaps_from_file",
+    "overlaps_to_file",
     "outcomes_from_frame",
     "parse_cell",
     "to_frame",
@@ -91,6 +94,20 @@ def value_to_file(v: Any) -> Any:
     return v
 
 
+def overlaps_from_file(v: Any, path: str) -> Any:
+    """``overlaps`` in file form (a list of ids, or a mapping id -> share) -> the model's form."""
+    if isinstance(v, Mapping):
+        return {k: None if x is None else value_from_file(x, f"{path}.{k}") for k, x in v.items()}
+    return v
+
+
+def overlaps_to_file(v: Mapping[str, Any]) -> Any:
+    """The model's ``overlaps`` -> file form: a list of ids when no share is given, else a mapping."""
+    if all(x is None for x in v.values()):
+        return list(v)
+    return {k: None if x is None else value_to_file(x) for k, x in v.items()}
+
+
 def _cell(v: Any) -> Any:
     out = value_to_file(v)
     if isinstance(out, (dict, list)):
@@ -98,11 +115,29 @@ def _cell(v: Any) -> Any:
     return out
 
 
+def _library_reference(outcome: Outcome) -> str:
+    """The outcome's proxy library id when its proxy is still the library's value, else ''."""
+    if not outcome.proxy_ref:
+        return ""
+    try:
+        return outcome.proxy_ref if library_fields(outcome.proxy_ref)["proxy"] == outcome.proxy else ""
+    except SROIError:
+        return ""
+
+
 def to_frame_row(outcome: Outcome) -> dict[str, Any]:
-    """One outcome as a Value Map row (see :func:`to_frame`)."""
+    """One outcome as a Value Map row (see :func:`to_frame`); a proxy from the library is written
+    as its reference ``{ref: id}``."""
     row: dict[str, Any] = {}
+    ref = _library_reference(outcome)
     for key in OUTCOME_FIELDS:
         v = getattr(outcome, key)
+        if key == "proxy" and ref:
+            row[key] = dump_yaml({"ref": ref}, flow=True)
+            continue
+        if key == "overlaps":
+            row[key] = _cell(overlaps_to_file(v)) if v else ""
+            continue
         row[key] = "" if v is None or (key == "quantity_factors" and not v) else _cell(v)
     return row
 
@@ -152,6 +187,10 @@ def parse_cell(v: Any, path: str, text: bool = False) -> Any:
     return v
 
 
+def _empty(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
 def _int_cell(v: Any) -> Any:
     """Whole numbers read from a table cell (``"3"``, ``3.0``) as int; anything else unchanged."""
     if isinstance(v, str):
@@ -190,19 +229,38 @@ def outcomes_from_frame(frame: pd.DataFrame) -> list[Outcome]:
         path = f"value map row {r + 2}"
         kwargs: dict[str, Any] = {}
         for col in frame.columns:
-            v = parse_cell(row[col], f"{path}, column {col}", text=col in OUTCOME_TEXT_FIELDS)
+            cell = row[col]
+            if col == "proxy" and isinstance(cell, str) and cell.strip().startswith("{"):
+                spec = parse_yaml(cell.strip(), f"{path}, column proxy")
+                if isinstance(spec, Mapping) and "ref" in spec:
+                    if set(spec) != {"ref"}:
+                        raise SROIError("a proxy reference takes only 'ref'", f"{path}, column proxy")
+                    for k, x in library_fields(spec["ref"], f"{path}, column proxy").items():
+                        if k in ("proxy", "proxy_ref") or k not in frame.columns or _empty(row[k]):
+                            kwargs[k] = x
+                    continue
+            if col == "overlaps" and isinstance(row[col], str) and row[col].strip()[:1] in "{[":
+                v = overlaps_from_file(
+                    parse_yaml(row[col].strip(), f"{path}, column {col}"), f"{path}, column {col}"
+                )
+            else:
+                v = parse_cell(row[col], f"{path}, column {col}", text=col in OUTCOME_TEXT_FIELDS)
             if v is None:
+                if col in kwargs:  # filled by a library reference
+                    continue
                 if col in _REQUIRED:
                     raise SROIError("this cell is required and is empty", f"{path}, column {col}")
                 continue
-            if col in ("start", "duration", "proxy_price_year"):
+            if col in ("start", "duration", "proxy_price_year", "drop_off_from_year"):
                 v = _int_cell(v)
             if col == "contracted" and isinstance(v, str):
                 if v.lower() not in ("true", "false"):
                     raise SROIError(f"expected true or false, got {v!r}", f"{path}, column contracted")
                 v = v.lower() == "true"
-            if col == "quantity" and isinstance(v, list):
+            if col in ("quantity", "proxy") and isinstance(v, list):
                 v = tuple(v)
+            if col == "overlaps" and isinstance(v, str):
+                v = [v]
             if col == "quantity_factors" and not isinstance(v, list):
                 v = [v]
             kwargs[col] = v

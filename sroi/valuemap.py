@@ -22,8 +22,9 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -42,8 +43,14 @@ __all__ = [
     "Output",
     "Ref",
     "Stakeholder",
+    "Exclusion",
     "as_amount",
     "as_duration",
+    "as_elasticity",
+    "as_id",
+    "as_exclusions",
+    "as_overlaps",
+    "as_proxy",
     "as_estimate",
     "as_fraction",
     "as_rate",
@@ -51,6 +58,7 @@ __all__ = [
     "as_whole_number",
     "central_value",
     "check_sequence",
+    "slug",
 ]
 
 
@@ -146,6 +154,101 @@ def as_amount(value: Any, path: str, what: str) -> pint.Quantity | Distribution 
     if q.magnitude < 0:
         raise SROIError(f"{what} cannot be negative, got {value!r}", path)
     return q
+
+
+def as_proxy(value: Any, path: str, what: str = "a financial proxy") -> pint.Quantity | Distribution | Ref:
+    """A financial proxy: a quantity with a unit, or a distribution, of either sign (a negative
+    proxy values a disbenefit, SROI principle 2)."""
+    value = as_estimate(value, path)
+    if isinstance(value, (Ref, Distribution)):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise SROIError(f"expected {what} such as '500 GBP/person', got {value!r}", path)
+    return parse_quantity(value, path)
+
+
+def as_elasticity(value: Any, path: str) -> float | Distribution | Ref:
+    """An income elasticity in [0, 2] (a number, a distribution within [0, 2] or a reference)."""
+    value = as_estimate(value, path)
+    if isinstance(value, Ref):
+        return value
+    if isinstance(value, Distribution):
+        lo, hi = value.support()
+        if value.unit is not None or lo < 0 or hi > 2:
+            raise SROIError(
+                f"an income elasticity distribution must stay within [0, 2] with no unit, got {value!r}", path
+            )
+        return value
+    if isinstance(value, str):
+        value = float(parse_quantity(value, path).to("dimensionless").magnitude)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise SROIError(f"expected an income elasticity in [0, 2] such as 0.8, got {value!r:.40}", path)
+    if not 0.0 <= float(value) <= 2.0:
+        raise SROIError(
+            f"expected an income elasticity in [0, 2] (0: PPP only; guidance uses 0.8-1.0), got {value!r}",
+            path,
+        )
+    return float(value)
+
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def as_id(value: Any, path: str) -> str:
+    """An outcome id: letters, digits, ``_``, ``-``, ``.`` (at most 64), or empty for none."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _ID_RE.match(value):
+        raise SROIError(
+            f"expected an id of letters, digits, '_', '-' or '.' (at most 64, starting with a letter or "
+            f"digit) such as 'independent_use', got {value!r:.80}",
+            path,
+        )
+    return value
+
+
+def as_overlaps(value: Any, path: str) -> dict[str, Any]:
+    """Overlaps as {outcome id: share taken out (a fraction or distribution) or None}."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        items = [(v, None) for v in value]
+    else:
+        raise SROIError(
+            f"expected a list of outcome ids or a mapping {{id: share already counted}}, got {value!r:.80}",
+            path,
+        )
+    out: dict[str, Any] = {}
+    for other, share in items:
+        key = as_id(other, f"{path}[{other!r}]")
+        if not key:
+            raise SROIError("expected an outcome id, got an empty one", path)
+        if key in out:
+            raise SROIError(f"{key!r} is listed twice", path)
+        out[key] = None if share is None else as_fraction(share, f"{path}.{key}")
+    return out
+
+
+def slug(text: str) -> str:
+    """An id made from text: lower case words joined by ``_`` (at most 64 characters).
+
+    Examples
+    --------
+    >>> slug("Older users: Saves time on everyday phone tasks")
+    'older_users_saves_time_on_everyday_phone_tasks'
+    """
+    words = re.findall(r"[0-9A-Za-z]+", text.lower())
+    return "_".join(words)[:64].rstrip("_") or "outcome"
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    return value
 
 
 def as_whole_number(value: Any, path: str, lo: int, hi: int, what: str) -> int:
@@ -322,13 +425,16 @@ class Outcome:
     quantity : Quantity [count] or sequence of them, or Distribution, or Ref
         How many units experience the outcome; a list gives one quantity per year of the
         outcome's life (its length is then the duration).
-    proxy : Quantity [currency count^-1 (year^-1)]
-        Money value of one unit of the outcome for one year.
+    proxy : Quantity [currency count^-1 (year^-1)] or sequence of them
+        Money value of one unit of the outcome for one year; negative for a disbenefit (an
+        unintended negative outcome, SROI principle 2). A list gives one proxy per year of the
+        outcome's life (its length is then the duration).
     proxy_source : str
     duration : int [year] in 1..100
-        Defaults to 1, or to the length of a quantity profile.
-    start : {1, 2}
-        1 = starts in the period of activity; 2 = in the period after.
+        Defaults to 1, or to the length of a quantity or proxy list.
+    start : int in 1..100
+        Period of the outcome's first year: 1 = the period of activity, 2 = the period after,
+        and so on.
     deadweight, displacement, attribution, drop_off : float in [0, 1]
     quantity_factors : sequence of Quantity
         Explicit conversions applied to the quantity, e.g. ``0.3 person/device`` then ``0.6``
@@ -344,6 +450,23 @@ class Outcome:
         Tier B only: the payer has signed an outcomes contract.
     payer : str
         Tier B: who pays or saves.
+    id : str
+        Stable identifier of the outcome (letters, digits, ``_``, ``-``, ``.``); credit
+        scenarios, indicators and reports refer to outcomes by it. Empty: the analysis makes
+        one from the stakeholder and outcome (:attr:`sroi.Analysis.outcome_ids`).
+    drop_off_from_year : {1, 2}, optional
+        First year of life that drop-off applies to, for this outcome; default the analysis's.
+    income_elasticity : float in [0, 2] or Distribution or Ref
+        Income elasticity of the benefit-transfer income adjustment of a proxy moved between
+        countries: the proxy is multiplied by (Y_target / Y_source) ** e (docs/method.md §5.3).
+        Default 0: PPP only.
+    overlaps : mapping of str to fraction (or None), or sequence of str
+        Outcome ids valuing part of the same change (double counting). With a share, that
+        share of this outcome's value is taken out as already counted by the other; without
+        one (None), the overlap is declared but not adjusted, and :func:`sroi.audit` flags it.
+    proxy_ref : str
+        Id of the proxy library row the proxy was taken from (kept so that a saved model file
+        still says ``proxy: {ref: id}``).
     """
 
     stakeholder: str
@@ -351,7 +474,7 @@ class Outcome:
     indicator: str = ""
     source: str = ""
     quantity: Value | tuple[Value, ...] = 0.0
-    proxy: Value = 0.0
+    proxy: Value | tuple[Value, ...] = 0.0
     proxy_source: str = ""
     duration: Value | None = None
     start: int = 1
@@ -365,6 +488,11 @@ class Outcome:
     cash_tier: str = "C"
     contracted: bool = False
     payer: str = ""
+    id: str = ""
+    drop_off_from_year: int | None = None
+    income_elasticity: Value = 0.0
+    overlaps: Mapping[str, Value | None] | Sequence[str] = ()
+    proxy_ref: str = ""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -372,27 +500,46 @@ class Outcome:
         as_text(self.outcome, "outcome", required=True)
         for name in ("indicator", "source", "proxy_source", "payer"):
             as_text(getattr(self, name), name)
-        q = self.quantity
-        if isinstance(q, (list, tuple)):
-            if not q:
-                raise SROIError("expected a quantity or a non-empty list, one per year", "quantity")
-            if len(q) > 100:
-                raise SROIError(f"a quantity profile has at most 100 years, got {len(q)}", "quantity")
-            profile = tuple(as_amount(v, f"quantity[{k}]", "a quantity") for k, v in enumerate(q))
-            set_(self, "quantity", profile)
+        lists = {}
+        for name, read, what in (
+            ("quantity", as_amount, "a quantity"),
+            ("proxy", as_proxy, "a financial proxy"),
+        ):
+            v = getattr(self, name)
+            if isinstance(v, (list, tuple)):
+                if not v:
+                    raise SROIError(f"expected {what} or a non-empty list, one per year", name)
+                if len(v) > 100:
+                    raise SROIError(
+                        f"a list of one {name} per year has at most 100 years, got {len(v)}", name
+                    )
+                lists[name] = tuple(read(x, f"{name}[{k}]", what) for k, x in enumerate(v))
+                set_(self, name, lists[name])
+            else:
+                set_(self, name, read(v, name, what))
+        if len(lists) == 2 and len(lists["quantity"]) != len(lists["proxy"]):
+            raise SROIError(
+                f"the quantity list has {len(lists['quantity'])} years and the proxy list "
+                f"{len(lists['proxy'])}; give one of each per year of the same duration",
+                "proxy",
+            )
+        if lists:
+            years = len(next(iter(lists.values())))
+            which = " and ".join(f"{n} list" for n in lists)
             if self.duration is None:
-                set_(self, "duration", len(profile))
-            elif not isinstance(self.duration, (int, float)) or int(self.duration) != len(profile):
+                set_(self, "duration", years)
+            elif not isinstance(self.duration, (int, float)) or int(self.duration) != years:
                 raise SROIError(
-                    f"the quantity profile has {len(profile)} years but duration is {self.duration!r}; "
-                    "give one quantity per year of the duration",
+                    f"the {which} has {years} years but duration is {self.duration!r}; give one value "
+                    "per year of the duration",
                     "duration",
                 )
-        else:
-            set_(self, "quantity", as_amount(q, "quantity", "a quantity"))
-        set_(self, "proxy", as_amount(self.proxy, "proxy", "a financial proxy"))
         set_(self, "duration", as_duration(1 if self.duration is None else self.duration, "duration"))
-        set_(self, "start", as_whole_number(self.start, "start", 1, 2, "the outcome start (1 or 2)"))
+        set_(
+            self,
+            "start",
+            as_whole_number(self.start, "start", 1, 100, "the outcome start (the period of its first year)"),
+        )
         for name in FILTERS:
             set_(self, name, as_fraction(getattr(self, name), name))
         if isinstance(self.quantity_factors, (str, bytes)) or not isinstance(self.quantity_factors, Sequence):
@@ -424,6 +571,16 @@ class Outcome:
             raise SROIError(f"expected true or false, got {self.contracted!r}", "contracted")
         if self.contracted and self.cash_tier != "B":
             raise SROIError("only tier B (savings to a third party) can be contracted", "contracted")
+        set_(self, "id", as_id(self.id, "id"))
+        if self.drop_off_from_year is not None:
+            set_(
+                self,
+                "drop_off_from_year",
+                as_whole_number(self.drop_off_from_year, "drop_off_from_year", 1, 2, "1 or 2"),
+            )
+        set_(self, "income_elasticity", as_elasticity(self.income_elasticity, "income_elasticity"))
+        set_(self, "overlaps", as_overlaps(self.overlaps, "overlaps"))
+        set_(self, "proxy_ref", as_text(self.proxy_ref, "proxy_ref"))
 
     def replace(self, **changes: Any) -> Outcome:
         """A copy with some fields changed (validated again), e.g. ``o.replace(deadweight=0.3)``."""
@@ -439,6 +596,14 @@ class Outcome:
         """The per-year quantities, or None when one quantity applies to every year."""
         return self.quantity if isinstance(self.quantity, tuple) else None
 
+    @property
+    def proxy_profile(self) -> tuple[Value, ...] | None:
+        """The per-year proxies, or None when one proxy applies to every year."""
+        return self.proxy if isinstance(self.proxy, tuple) else None
+
+    def __hash__(self) -> int:
+        return hash(tuple(_hashable(getattr(self, f.name)) for f in fields(self)))
+
 
 def check_sequence(value: Any, path: str, cls: type, what: str) -> tuple[Any, ...]:
     """A list of ``cls`` objects as a tuple (None reads as empty), naming the bad item's index."""
@@ -451,4 +616,65 @@ def check_sequence(value: Any, path: str, cls: type, what: str) -> tuple[Any, ..
         if not isinstance(item, cls):
             raise SROIError(f"expected a {cls.__name__}, got {type(item).__name__}", f"{path}[{i}]")
         out.append(item)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Something considered and left out of the valuation, with the reason (SROI principles 2
+    and 3: include what matters, say what is left out and why).
+
+    Used for negative outcomes considered but not valued (``negative_outcomes_considered``)
+    and for inputs not valued (``inputs_not_valued``, e.g. users' own learning time).
+
+    Parameters
+    ----------
+    description : str
+        What was considered, e.g. "Exposure to online fraud".
+    reason : str
+        Why it is not valued (evidence, materiality...).
+    stakeholder : str, optional
+        Who it concerns.
+
+    Examples
+    --------
+    >>> Exclusion("Less contact with family", "no evidence of an effect; monitored by indicator F2")
+    Exclusion(description='Less contact with family', reason='no evidence of an effect; monitored by indicator F2', stakeholder='')
+    """
+
+    description: str
+    reason: str
+    stakeholder: str = ""
+
+    def __post_init__(self) -> None:
+        as_text(self.description, "description", required=True)
+        as_text(self.reason, "reason", required=True)
+        as_text(self.stakeholder, "stakeholder")
+
+
+def as_exclusions(value: Any, path: str) -> tuple[Exclusion, ...]:
+    """Exclusions from :class:`Exclusion` objects or mappings ``{description, reason, stakeholder}``."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise SROIError(f"expected a list of {{description, reason}} items, got {type(value).__name__}", path)
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, Exclusion):
+            out.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            raise SROIError(f"expected {{description: ..., reason: ...}}, got {item!r:.80}", f"{path}[{i}]")
+        unknown = set(item) - {"description", "reason", "stakeholder"}
+        if unknown:
+            raise SROIError(
+                f"unknown key(s) {sorted(map(str, unknown))}; expected description, reason, stakeholder",
+                f"{path}[{i}]",
+            )
+        try:
+            out.append(Exclusion(**{str(k): v for k, v in item.items()}))
+        except TypeError:
+            raise SROIError("expected both description and reason", f"{path}[{i}]") from None
+        except SROIError as exc:
+            raise type(exc)(str(exc).split(": ", 1)[-1], f"{path}[{i}].{exc.field}") from None
     return tuple(out)

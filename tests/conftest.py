@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -11,6 +12,9 @@ from hypothesis import settings
 import sroi
 
 matplotlib.use("Agg")
+
+#: The raw public data files, beside the repository (tests that read them skip without it).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 os.environ.setdefault("SROI_NO_PROGRESS", "1")
 
 # Default: derandomized, so `make test` is reproducible (the same examples every run).

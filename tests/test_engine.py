@@ -176,3 +176,126 @@ def test_payback_does_not_depend_on_the_reference_period():
     base = make_analysis(drop_off=0.1).evaluate()
     later = make_analysis(drop_off=0.1).replace(reference_period=5).evaluate()
     assert later.payback_months == pytest.approx(base.payback_months, rel=1e-12)
+
+
+# -- conventions of published reports (issue #12) ----------------------------------------------
+def _one(**kw):
+    base = dict(quantity="10 person", proxy="100 GBP/person", duration=3)
+    base.update(kw)
+    return sroi.Analysis(
+        "Conventions",
+        "GBP",
+        [sroi.Outcome("People", "Better", **base)],
+        [sroi.Input("Funder", "Grant", "1000 GBP")],
+        discount_rate=0.05,
+    )
+
+
+def test_outcome_starting_in_year_4_is_discounted_from_period_4():
+    pv = _one(start=4, drop_off=0.1).evaluate().present_value.magnitude
+    hand = sum(1000 * 0.9**k / 1.05 ** (4 + k) for k in range(3))  # drop-off from year 2: 1, 0.9, 0.81
+    assert pv == pytest.approx(hand, rel=1e-12)
+
+
+def test_drop_off_from_year_1_for_one_outcome_only():
+    outcomes = [
+        sroi.Outcome("A", "x", quantity="10 person", proxy="100 GBP/person", duration=3, drop_off=0.2),
+        sroi.Outcome(
+            "B",
+            "y",
+            quantity="10 person",
+            proxy="100 GBP/person",
+            duration=3,
+            drop_off=0.2,
+            drop_off_from_year=1,
+        ),
+    ]
+    a = sroi.Analysis("t", "GBP", outcomes, [sroi.Input("F", "g", "100 GBP")], discount_timing="none")
+    pv = a.evaluate().by_outcome["present_value"].tolist()
+    assert pv == pytest.approx([1000 * (1 + 0.8 + 0.64), 1000 * (0.8 + 0.64 + 0.512)], rel=1e-12)
+
+
+def test_proxy_per_year_list_and_quantity_list_together():
+    a = _one(
+        quantity=["10 person", "8 person", "5 person"],
+        proxy=["100 GBP/person", "120 GBP/person", "90 GBP/person"],
+    )
+    hand = (10 * 100) / 1.05 + (8 * 120) / 1.05**2 + (5 * 90) / 1.05**3
+    r = a.evaluate()
+    assert r.present_value.magnitude == pytest.approx(hand, rel=1e-12)
+    assert r.by_outcome.loc[0, "duration"] == 3
+    periods = r.per_year_by_outcome.iloc[:, 0].tolist()
+    assert periods == pytest.approx([1000.0, 960.0, 450.0], rel=1e-12)
+
+
+def test_a_disbenefit_lowers_the_present_value_and_shows_negative():
+    outcomes = [
+        sroi.Outcome("Users", "Online", quantity="10 person", proxy="100 GBP/person"),
+        sroi.Outcome("Users", "Scammed", quantity="2 person", proxy="-150 GBP/person", attribution=0.5),
+    ]
+    a = sroi.Analysis("t", "GBP", outcomes, [sroi.Input("F", "g", "100 GBP")], discount_timing="none")
+    r = a.evaluate()
+    assert r.by_outcome["present_value"].tolist() == pytest.approx([1000.0, -150.0])
+    assert r.present_value.magnitude == pytest.approx(850.0)
+    assert r.ratio == pytest.approx(8.5)
+    be = a.break_even().set_index(["outcome", "parameter"])
+    q = be.loc[("Users: Scammed", "quantity"), "switching_value"]  # 1000 - 150 k = 100 -> k = 6
+    assert q == pytest.approx(12.0, rel=1e-12)
+    tornado = a.tornado(include="all")
+    assert (tornado.set_index("key").loc["outcomes[1].proxy", ["low_value", "high_value"]] < 0).all()
+
+
+def test_overlap_share_takes_out_value_already_counted():
+    outcomes = [
+        sroi.Outcome("Users", "Online", quantity="10 person", proxy="100 GBP/person", id="online"),
+        sroi.Outcome(
+            "Users", "Connected", quantity="10 person", proxy="50 GBP/person", overlaps={"online": 0.4}
+        ),
+    ]
+    a = sroi.Analysis("t", "GBP", outcomes, [sroi.Input("F", "g", "100 GBP")], discount_timing="none")
+    assert a.evaluate().by_outcome["present_value"].tolist() == pytest.approx([1000.0, 300.0])
+
+
+def test_income_adjusted_benefit_transfer_matches_the_raw_files():
+    """GBP 13,000 at 2019 prices to CNY at 2023 prices by GDP PPP with elasticity 1:
+    85,549.03 x (Y_CN / Y_GB), Y = GDP [US$] x market rate / PPP / population, from the raw files."""
+    import pandas as pd
+
+    from tests.conftest import SHARED_DATA
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip("the raw data folder is not beside the repository")
+    gdp = pd.read_csv(SHARED_DATA / "worldbank_gdp_current_usd.csv")
+    pop = pd.read_csv(SHARED_DATA / "worldbank_population.csv")
+    ppp = pd.read_csv(SHARED_DATA / "worldbank_ppp_gdp.csv")
+    fx = pd.read_csv(SHARED_DATA / "fred_fx_monthly.csv")
+
+    def income(iso3, iso2, fred):
+        g = gdp[(gdp["Country Code"] == iso3) & (gdp["Year"] == 2023)]["Value"].item()
+        p = pop[(pop["Country Code"] == iso3) & (pop["Year"] == 2023)]["Value"].item()
+        f = ppp[(ppp["Country ID"] == iso2) & (ppp["Year"] == 2023)]["PPP"].item()
+        rate = fx[(fx["Country"] == fred) & fx["Date"].str.startswith("2023")]["Exchange rate"].mean()
+        return g * rate / f / p
+
+    ratio = income("CHN", "CN", "China") / income("GBR", "GB", "United Kingdom")
+    a = sroi.Analysis(
+        "WELLBY",
+        "CNY",
+        [
+            sroi.Outcome(
+                "People",
+                "Life satisfaction",
+                quantity="1 person",
+                proxy="13000 GBP/person/year",
+                proxy_price_year=2019,
+                income_elasticity=1.0,
+            )
+        ],
+        [sroi.Input("F", "g", "1 CNY")],
+        price_year=2023,
+        discount_timing="none",
+    )
+    proxy = a.evaluate().by_outcome.loc[0, "proxy"]
+    assert proxy == pytest.approx(85_549.03 * ratio, rel=1e-6)  # 85,549.03 is rounded to the cent
+    recorded = a.evaluate().conversions.set_index("basis").loc["income"]
+    assert recorded["factor"] == pytest.approx(ratio, rel=1e-9)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 import pandas as pd
 import pytest
@@ -114,3 +115,51 @@ def test_model_file_references_stored_estimates(tmp_path):
     assert sroi.load(sroi.save(a, tmp_path / "again.yaml")) == a  # saved inline, identical
     with pytest.raises(sroi.SROIError, match="parameters_from"):
         sroi.loads(text)
+
+
+def test_new_fields_round_trip_losslessly(tmp_path):
+    """ids, later starts, per-outcome drop-off start, per-year proxies, disbenefits, overlaps,
+    income elasticity, exclusions and library references survive save and load (issue #12)."""
+    text = textwrap.dedent(
+        """\
+        sroi: 1
+        name: Conventions
+        currency: CNY
+        price_year: 2023
+        sector: Digital inclusion
+        negative_outcomes_considered:
+        - {description: Less family contact, reason: no evidence of an effect}
+        inputs_not_valued:
+        - {description: Users' learning time, reason: counted as an input elsewhere, stakeholder: Users}
+        inputs:
+        - {stakeholder: Maker, description: Build, value: 1000 CNY}
+        outcomes:
+        - id: online
+          stakeholder: Users
+          outcome: Online
+          quantity: 10 person
+          proxy: [100 CNY/person, 80 CNY/person]
+          start: 3
+          drop_off_from_year: 1
+          drop_off: 0.1
+        - id: scam
+          stakeholder: Users
+          outcome: Scammed
+          quantity: 1 person
+          proxy: {distribution: uniform, low: -300 CNY/person, high: -100 CNY/person}
+        - id: wellbeing
+          stakeholder: Users
+          outcome: Wellbeing
+          quantity: 1 person
+          proxy: {ref: wellby_uk_hmt_2021}
+          income_elasticity: {distribution: uniform, low: 0.8, high: 1.0}
+          overlaps: {online: 0.5}
+        """
+    )
+    a = sroi.loads(text)
+    path = sroi.save(a, tmp_path / "m.yaml")
+    assert sroi.load(path) == a
+    saved = path.read_text()
+    assert "ref: wellby_uk_hmt_2021" in saved and "income_elasticity" in saved
+    frame = a.to_frame()
+    assert outcomes_from_frame(frame) == list(a.outcomes)

@@ -363,11 +363,14 @@ def test_bad_basis_and_years_raise():
         conversion_factor("GBP", "CNY", True, 2023)
 
 
-def test_elasticity_needs_an_income_ratio():
-    with pytest.raises(ConversionError, match="with_income_ratio"):
-        conversion_factor("GBP", "CNY", 2023, 2023, elasticity=0.8)
-    with pytest.raises(ConversionError, match="elasticity.*expected"):
+def test_elasticity_outside_0_2_and_income_missing_are_errors():
+    with pytest.raises(ConversionError, match="income elasticity in \\[0, 2\\]"):
         conversion_factor("GBP", "CNY", 2023, 2023, elasticity=-1)
+    with pytest.raises(ConversionError, match="income elasticity in \\[0, 2\\]"):
+        conversion_factor("GBP", "CNY", 2023, 2023, elasticity=2.5)
+    rates = Rates.default().with_rate("GBP", "CNY", 1985, 3.0, basis="market", source="for the test")
+    with pytest.raises(ConversionError, match="no income per head for CNY in 1985"):
+        conversion_factor("GBP", "CNY", 1985, 1985, elasticity=1.0, basis="market", rates=rates)
 
 
 def test_value_without_money_raises():

@@ -370,7 +370,7 @@ def test_break_even_quantity_profile_scales_whole_profile():
     row = df.loc["quantity"]
     assert row["field"] == "outcomes[0].quantity[0], outcomes[0].quantity[1], outcomes[0].quantity[2]"
     assert row["base"] == pytest.approx(22.0)
-    assert "every year of the quantity profile" in row["explanation"]
+    assert "every year of the quantity list" in row["explanation"]
     _check_switching_values(a, df.reset_index(), 0.5)
 
 
@@ -394,9 +394,11 @@ def test_break_even_reports_unreachable_targets():
     for p in ("quantity", "proxy", "deadweight", "displacement", "attribution", "drop_off", "duration"):
         assert math.isnan(first.loc[p, "switching_value"]), p
     text = first.loc["deadweight", "explanation"]
-    assert "even at 100% deadweight the ratio stays at or above 1" in text.lower()
-    assert "other outcomes alone" in text
-    assert "even at zero quantity" in first.loc["quantity", "explanation"].lower()
+    assert "no deadweight in [0, 1] brings the ratio to 1" in text.lower()
+    alone = a.compiled.run({"outcomes[0].quantity": 0.0}).ratio[0]  # the other outcome alone
+    assert f"{alone:.4g} at 100% deadweight" in text
+    quantity = first.loc["quantity", "explanation"]
+    assert "no quantity of the same sign" in quantity.lower() and "other outcomes alone" in quantity
     assert "even at 100% drop-off" in first.loc["drop_off", "explanation"].lower()
     assert "even at 1 year" in first.loc["duration", "explanation"].lower()
     assert "timing is 'none'" in df.loc[("", "discount_rate"), "explanation"]
@@ -408,7 +410,9 @@ def test_break_even_below_target_and_no_effect_cases():
     a = make_analysis(quantity="1 person", deadweight=0.5, duration=1)
     df = switching.break_even(a).set_index("parameter")
     assert math.isnan(df.loc["deadweight", "switching_value"])
-    assert "even at 0% deadweight the ratio stays below 1" in df.loc["deadweight", "explanation"].lower()
+    at_zero = a.compiled.run({"outcomes[0].deadweight": 0.0}).ratio[0]
+    text = df.loc["deadweight", "explanation"].lower()
+    assert "no deadweight in [0, 1] brings the ratio to 1" in text and f"{at_zero:.4g} at 0%" in text
     assert math.isnan(df.loc["drop_off", "switching_value"])
     assert "drop-off has no effect" in df.loc["drop_off", "explanation"].lower()
     # 5 GBP a year for d years at 3.5% against 100 GBP: the annuity factor passes 20 at 35 years

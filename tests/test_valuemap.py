@@ -52,7 +52,7 @@ def test_base_document_loads():
         ("drop_off: 0.1", "drop_off: .nan", r"outcomes\[0\]\.drop_off"),
         ("quantity: 120 person", "quantity: -120 person", r"outcomes\[0\]\.quantity"),
         ("quantity: 120 person", "quantity: .nan", r"outcomes\[0\]\.quantity"),
-        ("proxy: 500 GBP/person", "proxy: -500 GBP/person", r"outcomes\[0\]\.proxy"),
+        ("quantity: 120 person", "quantity: -120 person", r"outcomes\[0\]\.quantity"),
         ("quantity: 120 person", "quantity: 120 persn", r"outcomes\[0\]\.quantity"),
         ("proxy: 500 GBP/person", "proxy: 500 GPB/person", r"outcomes\[0\]\.proxy"),
         ("quantity: 120 person", "quantity: 120 device", r"outcomes\[0\]\.proxy"),
@@ -60,7 +60,7 @@ def test_base_document_loads():
         ("duration: 3", "duration: 2.5", r"outcomes\[0\]\.duration"),
         ("duration: 3", "duration: 0", r"outcomes\[0\]\.duration"),
         ("duration: 3", "duration: 101", r"outcomes\[0\]\.duration"),
-        ("start: 1", "start: 3", r"outcomes\[0\]\.start"),
+        ("start: 1", "start: 101", r"outcomes\[0\]\.start"),
         ("deadweight: 0.2", "deadwieght: 0.2", r"outcomes\[0\]\.deadwieght.*deadweight"),
         ("currency: GBP", "currency: XXX", "currency"),
         ("currency: GBP", "currency: gbp", "currency"),
@@ -168,3 +168,69 @@ def test_correlations_are_validated_when_the_model_loads():
 def test_negative_seed_is_an_sroi_error(simple):
     with pytest.raises(SROIError, match="seed"):
         simple.simulate(10, seed=-1)
+
+
+# -- outcome ids, overlaps and the new conventions (issue #12) ----------------------------------
+def _analysis(*outcomes, **kw):
+    return sroi.Analysis("t", "GBP", list(outcomes), [sroi.Input("F", "g", "100 GBP")], **kw)
+
+
+def _o(stakeholder="People", outcome="Better", **kw):
+    return sroi.Outcome(stakeholder, outcome, quantity="1 person", proxy="10 GBP/person", **kw)
+
+
+def test_ids_are_given_or_made_and_unique():
+    a = _analysis(_o(id="given"), _o("Carers", "Respite"), _o("Carers", "Respite"))
+    assert a.outcome_ids == ("given", "carers_respite", "carers_respite_2")
+    assert a.outcome_index("carers_respite") == 1
+    with pytest.raises(
+        SROIError, match=r"outcomes\[1\]\.id: the id 'x' is given to outcomes\[0\] and outcomes\[1\]"
+    ):
+        _analysis(_o(id="x"), _o(id="x"))
+    with pytest.raises(SROIError, match="refer to outcomes by id, not by position.*ids: given"):
+        a.outcome_index("outcomes[1]")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "match"),
+    [
+        ({"income_elasticity": 2.5}, "income_elasticity", r"income elasticity in \[0, 2\]"),
+        ({"income_elasticity": -0.1}, "income_elasticity", r"income elasticity in \[0, 2\]"),
+        ({"start": 101}, "start", "1..100"),
+        ({"start": 0}, "start", "1..100"),
+        ({"drop_off_from_year": 3}, "drop_off_from_year", "1 or 2"),
+        ({"id": "has space"}, "id", "letters, digits"),
+        ({"quantity": ["1 person", "2 person"], "proxy": ["1 GBP/person"] * 3}, "proxy", "same duration"),
+        ({"proxy": ["1 GBP/person", "2 GBP/person"], "duration": 3}, "duration", "proxy list has 2 years"),
+    ],
+)
+def test_bad_conventions_name_the_field(kwargs, field, match):
+    base = {"quantity": "1 person", "proxy": "10 GBP/person", **kwargs}
+    with pytest.raises(SROIError, match=match) as info:
+        sroi.Outcome("People", "Better", **base)
+    assert info.value.field == field
+
+
+def test_overlaps_must_name_another_outcome():
+    with pytest.raises(
+        SROIError, match=r"outcomes\[1\]\.overlaps: overlaps names 'nope'.*ids: a, people_better"
+    ):
+        _analysis(_o(id="a"), _o(overlaps=["nope"]))
+    with pytest.raises(SROIError, match="cannot overlap itself"):
+        _analysis(_o(id="a", overlaps=["a"]))
+
+
+def test_negative_proxy_and_distribution_over_negative_values_are_allowed():
+    o = sroi.Outcome(
+        "Users", "Scammed", quantity="1 person", proxy=sroi.Uniform(-300, -100, unit="GBP/person")
+    )
+    assert o.proxy.support() == (-300, -100)
+    with pytest.raises(SROIError, match="cannot be negative"):
+        sroi.Outcome("Users", "Scammed", quantity="-1 person", proxy="-100 GBP/person")
+
+
+def test_exclusions_are_validated():
+    a = _analysis(_o(), negative_outcomes_considered=[{"description": "Fraud", "reason": "no evidence"}])
+    assert a.negative_outcomes_considered[0].reason == "no evidence"
+    with pytest.raises(SROIError, match=r"negative_outcomes_considered\[0\]"):
+        _analysis(_o(), negative_outcomes_considered=[{"description": "Fraud"}])

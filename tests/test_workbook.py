@@ -250,7 +250,7 @@ def _set(cell, value):
         ({"extra": _set("B10", None)}, "value map!B10", "missing required key 'outcome'"),
         ({"extra": _set("B2", None)}, "value map!B2", "no 'Name'"),
         ({"extra": _set("K7", "Deadwieght")}, "value map!K7", "did you mean 'deadweight'"),
-        ({"extra": _set("G8", 3)}, "value map!G8", r"outcomes\[0\]\.start"),
+        ({"extra": _set("G8", 101)}, "value map!G8", r"outcomes\[0\]\.start"),
         ({"inputs": False}, "Inputs", "no 'Inputs' sheet"),
     ],
 )

@@ -27,9 +27,9 @@ from sroi.analysis import Analysis
 from sroi.evidence import load_correlations, load_estimates
 from sroi.exceptions import SROIError, field_prefix
 from sroi.glossary import ANALYSIS_FIELDS, INPUT_FIELDS, OUTCOME_FIELDS, OUTPUT_FIELDS, STAKEHOLDER_FIELDS
-from sroi.proxies import get_proxy
+from sroi.proxies import library_fields
 from sroi.safe_yaml import dump_yaml, parse_yaml, read_yaml_file
-from sroi.tabular import value_from_file, value_to_file
+from sroi.tabular import overlaps_from_file, value_from_file, value_to_file
 from sroi.valuemap import Input, Outcome, Output, Stakeholder
 
 __all__ = [
@@ -71,25 +71,29 @@ def _list(d: Mapping[str, Any], key: str) -> list[Any]:
 
 
 def _proxy_ref(spec: Mapping[str, Any], raw: dict[str, Any], path: str) -> None:
-    """Resolve ``proxy: {ref: id}`` from the proxy library, filling source and price year."""
+    """Resolve ``proxy: {ref: id}`` from the proxy library, filling source and price year
+    unless the outcome gives its own."""
     extra = set(spec) - {"ref"}
     if extra:
         raise SROIError(f"a proxy reference takes only 'ref', got also {sorted(extra)}", path)
-    rec = get_proxy(str(spec["ref"]))
-    if rec.quantity is None:
-        low, high = rec.low, rec.high
-        raise SROIError(
-            f"the library proxy {rec.id!r} publishes only a range ({low} to {high}), no central value; "
-            "give the proxy as a distribution over that range, e.g. {distribution: uniform, low: ..., high: ...}, "
-            "and cite the library id in proxy_source",
-            path,
-        )
-    raw["proxy"] = rec.quantity
-    raw.setdefault("proxy_source", rec.source)
-    if not raw.get("proxy_source"):
-        raw["proxy_source"] = rec.source
-    if raw.get("proxy_price_year") is None and rec.price_year is not None:
-        raw["proxy_price_year"] = int(rec.price_year)
+    fields = library_fields(spec["ref"], path)
+    raw["proxy"] = fields["proxy"]
+    raw["proxy_ref"] = fields["proxy_ref"]
+    for key in ("proxy_source", "proxy_price_year"):
+        if raw.get(key) in (None, "") and key in fields:
+            raw[key] = fields[key]
+
+
+_VALUE_KEYS = (
+    "quantity",
+    "proxy",
+    "duration",
+    "deadweight",
+    "displacement",
+    "attribution",
+    "drop_off",
+    "income_elasticity",
+)
 
 
 def _outcome(d: Any, i: int) -> Outcome:
@@ -102,22 +106,16 @@ def _outcome(d: Any, i: int) -> Outcome:
             _proxy_ref(proxy, raw, "proxy")
         kwargs: dict[str, Any] = {}
         for key, value in raw.items():
-            if key in (
-                "quantity",
-                "proxy",
-                "duration",
-                "deadweight",
-                "displacement",
-                "attribution",
-                "drop_off",
-            ):
+            if key in _VALUE_KEYS:
                 value = value_from_file(value, key)
-                if key == "quantity" and isinstance(value, list):
+                if key in ("quantity", "proxy") and isinstance(value, list):
                     value = tuple(value)
             elif key == "quantity_factors":
                 if not isinstance(value, list):
                     raise SROIError(f"expected a list such as ['0.3 person/device'], got {value!r}", key)
                 value = tuple(value_from_file(x, f"{key}[{j}]") for j, x in enumerate(value))
+            elif key == "overlaps":
+                value = overlaps_from_file(value, key)
             kwargs[key] = value
         return Outcome(**kwargs)
 
@@ -169,7 +167,16 @@ def analysis_from_dict(doc: Any) -> Analysis:
     )
     kwargs = {
         k: doc[k]
-        for k in ("description", "price_year", "discount_timing", "drop_off_from_year", "reference_period")
+        for k in (
+            "description",
+            "price_year",
+            "discount_timing",
+            "drop_off_from_year",
+            "reference_period",
+            "negative_outcomes_considered",
+            "inputs_not_valued",
+            "sector",
+        )
         if k in doc
     }
     return Analysis(
@@ -307,19 +314,57 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
                 d["source"] = out.source
             doc["outputs"].append(d)
     defaults = Outcome("s", "o")
-    doc["outcomes"] = []
-    for o in a.outcomes:
-        d = {"stakeholder": o.stakeholder, "outcome": o.outcome}
-        for key in OUTCOME_FIELDS[2:]:
-            v = getattr(o, key)
-            if key in ("quantity", "proxy") or v != getattr(defaults, key):
-                if key == "duration" and o.quantity_profile is not None:
-                    continue
-                d[key] = value_to_file(v)
-        doc["outcomes"].append(d)
+    doc["outcomes"] = [_outcome_to_dict(o, defaults) for o in a.outcomes]
     if a.correlations:
         doc["correlations"] = [list(c) for c in a.correlations]
+    for key in ("negative_outcomes_considered", "inputs_not_valued"):
+        items = getattr(a, key)
+        if items:
+            doc[key] = [
+                {
+                    "description": x.description,
+                    "reason": x.reason,
+                    **({"stakeholder": x.stakeholder} if x.stakeholder else {}),
+                }
+                for x in items
+            ]
+    if a.sector:
+        doc["sector"] = a.sector
     return doc
+
+
+def _outcome_to_dict(o: Outcome, defaults: Outcome) -> dict[str, Any]:
+    """One outcome in model-file form; defaults omitted, a library proxy written as its reference."""
+    d: dict[str, Any] = {"id": o.id} if o.id else {}
+    d.update(stakeholder=o.stakeholder, outcome=o.outcome)
+    library: dict[str, Any] = {}
+    if o.proxy_ref:
+        try:
+            library = library_fields(o.proxy_ref, "proxy")
+        except SROIError:
+            library = {}
+    for key in OUTCOME_FIELDS:
+        if key in ("id", "stakeholder", "outcome"):
+            continue
+        v = getattr(o, key)
+        if key == "proxy" and library and library["proxy"] == v:
+            d[key] = {"ref": o.proxy_ref}
+            continue
+        if key in ("proxy_source", "proxy_price_year") and library and library.get(key) == v:
+            continue  # the reference gives it
+        if key not in ("quantity", "proxy") and v == getattr(defaults, key):
+            continue
+        if key == "duration" and (o.quantity_profile is not None or o.proxy_profile is not None):
+            continue
+        if key == "overlaps":
+            d[key] = (
+                list(v)
+                if all(x is None for x in v.values())
+                else {k: None if x is None else value_to_file(x) for k, x in v.items()}
+            )
+            continue
+        d[key] = value_to_file(v)
+    return d
 
 
 def dumps(analysis: Analysis) -> str:
