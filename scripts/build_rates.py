@@ -294,13 +294,16 @@ def build_income(
     table = table[(table["gdp_usd"] > 0) & (table["population"] > 0) & (table["ppp"] > 0)].copy()
     table["gdp_per_head_ppp"] = table["gdp_usd"] * table["per_usd"] / table["ppp"] / table["population"]
     table = table.sort_values(["country", "year"]).reset_index(drop=True)
-    return table[["country", "currency", "year", "gdp_usd", "population", "per_usd", "ppp", "gdp_per_head_ppp"]]
+    return table[
+        ["country", "currency", "year", "gdp_usd", "population", "per_usd", "ppp", "gdp_per_head_ppp"]
+    ]
 
 
 def build_ppp_household() -> pd.DataFrame:
     """Household-consumption PPP factors from :data:`PPP_HOUSEHOLD`."""
     rows = [
-        {"country": c, "year": y, "ppp": v, "source": PPP_HOUSEHOLD_SOURCE} for (c, y), v in sorted(PPP_HOUSEHOLD.items())
+        {"country": c, "year": y, "ppp": v, "source": PPP_HOUSEHOLD_SOURCE}
+        for (c, y), v in sorted(PPP_HOUSEHOLD.items())
     ]
     return pd.DataFrame(rows)
 
@@ -318,7 +321,10 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     cpi = build_cpi(cpi_raw, countries)
     currencies = build_currencies()
     income = build_income(
-        _read(data_dir / "worldbank_gdp_current_usd.csv"), _read(data_dir / "worldbank_population.csv"), fx, ppp
+        _read(data_dir / "worldbank_gdp_current_usd.csv"),
+        _read(data_dir / "worldbank_population.csv"),
+        fx,
+        ppp,
     )
     if not {"CHN", "GBR"} <= set(income["country"]):
         _fail("income per head: China and the United Kingdom are missing")
