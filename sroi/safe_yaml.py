@@ -44,6 +44,7 @@ __all__ = [
     "read_file_bytes",
     "read_text_file",
     "read_yaml_file",
+    "write_file",
 ]
 
 #: Largest YAML file read, in bytes (a guard against accidental huge inputs).
@@ -353,6 +354,45 @@ def read_text_file(path: str | os.PathLike[str], field: str, max_bytes: int = MA
             f"{Path(path).name} is not UTF-8 text ({exc.reason} at byte {exc.start})", field
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def write_file(path: str | os.PathLike[str], data: bytes, field: str = "path") -> Path:
+    """Write ``data`` to a file in one call, reporting any failure as an :class:`SROIError`.
+
+    Writers build their whole output in memory first, then call this, so that a failure (a
+    full disk, no permission, a missing folder) is one clear message naming the file and the
+    reason, never a half-closed archive or an internal traceback.
+
+    Parameters
+    ----------
+    path : str or path-like
+    data : bytes
+    field : str
+        The argument that named the file, for error messages.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    SROIError
+        The file could not be written, e.g. ``path: could not write 'out.csv': No space left
+        on device``.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise SROIError(f"expected a file path, got {type(path).__name__}", field)
+    p = Path(path)
+    try:
+        with open(p, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+    except OSError as exc:
+        raise SROIError(
+            f"could not write {_short(str(p), 120)}: {exc.strerror or type(exc).__name__}", field
+        ) from None
+    return p
 
 
 def read_yaml_file(path: str | os.PathLike[str], field: str = "model file") -> Any:
