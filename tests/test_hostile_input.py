@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,7 +99,9 @@ def guarded(fn: Callable[..., Any], *args: Any, timeout: float = KILL_SECONDS) -
         ctx = multiprocessing.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_forked, args=(send, fn, args), daemon=True)
-        proc.start()
+        with warnings.catch_warnings():  # Python >= 3.12 warns about fork() beside live threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            proc.start()
         send.close()
         try:
             if not recv.poll(timeout):
