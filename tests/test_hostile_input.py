@@ -537,6 +537,20 @@ def test_illustrative_is_true_or_false_only(tmp_path, value):
     guarded(load_credit_scenarios, path).refused(r"scenarios\[0\].illustrative: expected true or false")
 
 
+@pytest.mark.parametrize(
+    ("credit", "match"),
+    [
+        ("{allow_dscr_below_one: 'no'}", "allow_dscr_below_one: expected true or false"),
+        ("{haircut: 'high'}", "haircut: expected a number"),
+        ("{tenor: true}", "tenor: expected a number"),
+        ("{contract: [1, 2]}", "contract: expected a mapping"),
+    ],
+)
+def test_credit_options_of_the_wrong_type(tmp_path, credit, match):
+    path = write_model(tmp_path, f"scenarios:\n  - {{name: A, credit: {credit}}}\n", "s.yaml")
+    guarded(load_credit_scenarios, path).refused(rf"scenarios\[0\].credit.{match}")
+
+
 def test_illustrative_booleans_are_read(tmp_path):
     path = write_model(
         tmp_path, "scenarios:\n  - {name: A, illustrative: false}\n  - {name: B, illustrative: true}\n"

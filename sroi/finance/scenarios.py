@@ -202,6 +202,31 @@ def apply_changes(analysis: Analysis, changes: Mapping[str, Mapping[str, Any]]) 
     return analysis.replace(outcomes=outcomes)
 
 
+# Credit options read from a file: their type is checked at load, naming the scenario (their
+# values are checked by sroi.finance.credit_line). None is allowed where the default is None.
+_NUMBER_OPTIONS = (
+    "haircut",
+    "dscr_p50",
+    "dscr_p90",
+    "loan_rate",
+    "percentile",
+    "reserve_months",
+    "tail_years",
+)
+_OPTIONAL_NUMBER_OPTIONS = ("tenor", "max_gearing")
+
+
+def _check_credit_option(key: Any, value: Any) -> None:
+    if key in _NUMBER_OPTIONS or (key in _OPTIONAL_NUMBER_OPTIONS and value is not None):
+        check_number(value, f"credit.{key}")
+    elif key == "allow_dscr_below_one":
+        check_bool(value, f"credit.{key}")
+    elif key == "contract" and value is not None and not isinstance(value, Mapping):
+        raise SROIError(f"expected a mapping of contract terms, got {value!r:.60}", f"credit.{key}")
+    elif key == "percentile_basis" and not isinstance(value, str):
+        raise SROIError(f"expected 'year_by_year' or 'whole_stream', got {value!r:.60}", f"credit.{key}")
+
+
 def load_credit_scenarios(path: str | os.PathLike[str]) -> list[CreditScenario]:
     """Read credit-line scenarios from YAML (``scenarios: [{name, description, changes, credit,
     illustrative}]``), e.g. ``datasets/elderly_mode/credit_scenarios.yaml``.
@@ -219,9 +244,9 @@ def load_credit_scenarios(path: str | os.PathLike[str]) -> list[CreditScenario]:
     ------
     SROIError
         Naming ``scenarios[i]`` and the field: a missing or blank name, two scenarios with the
-        same name, ``illustrative`` or ``contracted`` other than ``true``/``false`` (``'false'``,
-        ``'no'``, ``0`` are refused, never read as true), a credit option that is not a number,
-        or any other malformed entry.
+        same name, ``illustrative``, ``contracted`` or ``allow_dscr_below_one`` other than
+        ``true``/``false`` (``'false'``, ``'no'``, ``0`` are refused, never read as true), a
+        numeric credit option that is not a number, or any other malformed entry.
     """
     doc = read_yaml_file(path, "credit scenarios")
     if not isinstance(doc, Mapping) or not isinstance(doc.get("scenarios"), list):
@@ -239,7 +264,7 @@ def load_credit_scenarios(path: str | os.PathLike[str]) -> list[CreditScenario]:
         with field_prefix(f"scenarios[{i}]"):
             credit = s.get("credit")
             for key, value in credit.items() if isinstance(credit, Mapping) else ():
-                check_number(value, f"credit.{key}")
+                _check_credit_option(key, value)
             out.append(
                 CreditScenario(
                     name=s.get("name", ""),
