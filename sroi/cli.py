@@ -1,8 +1,11 @@
 """Command line: ``sroi report``, ``analyse``, ``simulate``, ``break-even``, ``credit``,
 ``convert`` and ``import-xlsx``.
 
-Exit codes: 0 success; 1 bad input (the message, naming the field, goes to stderr); 2 usage
-(argparse).
+Exit codes: 0 success; 1 bad input or a failure (one line, naming the field, goes to stderr;
+never a traceback); 2 usage (argparse). Text from the input is printed with control
+characters escaped, so a model file cannot send escape sequences to the terminal. CSV files
+written by ``--out`` are escaped against formula injection like every export of the package
+(:func:`sroi.io.export.csv_bytes`).
 
 Examples
 --------
@@ -33,9 +36,30 @@ from sroi.exceptions import SROIError
 __all__ = ["build_parser", "main"]
 
 
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(text: Any) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences, bidi overrides)
+    shown as ``\\x1b``-style escapes."""
+    return _CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], str(text))
+
+
+def _print(*parts: Any, file: Any = None) -> None:
+    print(*(_clean(p) for p in parts), file=file)
+
+
 def _print_frame(df: pd.DataFrame, index: bool = False) -> None:
     with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_colwidth", 50):
-        print(df.to_string(index=index, float_format=lambda x: f"{x:,.4g}"))
+        _print(df.to_string(index=index, float_format=lambda x: f"{x:,.4g}"))
+
+
+def _write_csv(frame: pd.DataFrame, path: str) -> None:
+    """A table to a CSV file, escaped against formula injection (the package's one CSV writer)."""
+    from sroi.io.export import csv_bytes
+    from sroi.safe_yaml import write_file
+
+    write_file(path, csv_bytes(frame, index=False), "--out")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -43,7 +67,7 @@ def _report(args: argparse.Namespace) -> int:
 
     analysis = load(args.model)
     result = analysis.evaluate()
-    print(f"Value map: {analysis.name}\n")
+    _print(f"Value map: {analysis.name}\n")
     cols = [
         "stakeholder",
         "outcome",
@@ -61,24 +85,24 @@ def _report(args: argparse.Namespace) -> int:
         "present_value",
     ]
     _print_frame(result.by_outcome[cols])
-    print()
-    print(result)
-    print("\nBy stakeholder:")
+    _print()
+    _print(result)
+    _print("\nBy stakeholder:")
     _print_frame(result.by_stakeholder)
     if len(result.conversions):
-        print("\nConversions:")
+        _print("\nConversions:")
         _print_frame(result.conversions.drop(columns=["source"]))
     if args.xlsx:
         from sroi.io import write_value_map_xlsx
 
         write_value_map_xlsx(analysis, args.xlsx, result=result)
-        print(f"\nWrote the value map workbook to {args.xlsx}")
+        _print(f"\nWrote the value map workbook to {args.xlsx}")
     if args.html:
         from sroi.report import analyse, load_credit_scenarios
 
         scenarios = load_credit_scenarios(args.credit_scenarios) if args.credit_scenarios else []
         analyse(analysis, n=args.n, seed=args.seed, credit_scenarios=scenarios).to_html(args.html)
-        print(f"Wrote the HTML report to {args.html}")
+        _print(f"Wrote the HTML report to {args.html}")
     return 0
 
 
@@ -90,12 +114,12 @@ def _analyse(args: argparse.Namespace) -> int:
     analysis = load(args.model)
     scenarios = load_credit_scenarios(args.credit_scenarios) if args.credit_scenarios else []
     report = analyse(analysis, n=args.n, seed=args.seed, target=args.target, credit_scenarios=scenarios)
-    print(report.summary_text())
+    _print(report.summary_text())
     if args.out:
         paths = report.write(args.out)
         report.to_html(f"{args.out}/report.html")
-        print(f"\nWrote {len(paths) + 1} files (tables as CSV, figures as PNG, report.html) to {args.out}/")
-    print(f"({time.perf_counter() - start:.1f} s)")
+        _print(f"\nWrote {len(paths) + 1} files (tables as CSV, figures as PNG, report.html) to {args.out}/")
+    _print(f"({time.perf_counter() - start:.1f} s)")
     return 0
 
 
@@ -104,13 +128,13 @@ def _simulate(args: argparse.Namespace) -> int:
 
     analysis = load(args.model)
     sim = analysis.simulate(args.n, seed=args.seed, targets=tuple(args.target))
-    print(f"{analysis.name}: {sim.n:,} Monte Carlo draws, seed {args.seed}\n")
+    _print(f"{analysis.name}: {sim.n:,} Monte Carlo draws, seed {args.seed}\n")
     _print_frame(sim.summary(), index=True)
     for t in args.target:
-        print(f"P(ratio > {t:g}) = {sim.probability_ratio_exceeds(t):.4f}")
+        _print(f"P(ratio > {t:g}) = {sim.probability_ratio_exceeds(t):.4f}")
     if args.out:
-        sim.to_frame().to_csv(args.out, index=False)
-        print(f"Wrote every draw's results to {args.out}")
+        _write_csv(sim.to_frame(), args.out)
+        _print(f"Wrote every draw's results to {args.out}")
     return 0
 
 
@@ -121,7 +145,7 @@ def _break_even(args: argparse.Namespace) -> int:
     cols = ["outcome", "parameter", "base", "switching_value", "relative_change"]
     _print_frame(df[cols] if not args.explain else df.drop(columns=["field"]))
     if args.out:
-        df.to_csv(args.out, index=False)
+        _write_csv(df, args.out)
     return 0
 
 
@@ -146,10 +170,10 @@ def _credit(args: argparse.Namespace) -> int:
         case = apply_changes(analysis, sc.changes) if sc.changes else analysis
         line = credit_line(case.simulate(args.n, seed=args.seed), **{**dict(sc.credit), **options})
         label = " [ILLUSTRATIVE]" if sc.illustrative else ""
-        print(f"== {sc.name}{label}")
-        print(line.explanation)
+        _print(f"== {sc.name}{label}")
+        _print(line.explanation)
         _print_frame(line.cases.reset_index())
-        print()
+        _print()
     return 0
 
 
@@ -173,8 +197,8 @@ def _convert(args: argparse.Namespace) -> int:
     if currency_of(value, "VALUE") != from_cur:
         raise SROIError(f"the value {args.value!r} is not in {from_cur}", "VALUE")
     out, conv = convert(value, to_cur, from_year=from_year, to_year=to_year, basis=args.basis, field="VALUE")
-    print(format_quantity(out, digits=10))
-    print(f"  {conv}")
+    _print(format_quantity(out, digits=10))
+    _print(f"  {conv}")
     return 0
 
 
@@ -183,7 +207,7 @@ def _import_xlsx(args: argparse.Namespace) -> int:
 
     analysis = read_value_map_xlsx(args.workbook)
     save(analysis, args.output)
-    print(f"Read {len(analysis.outcomes)} outcomes from {args.workbook}; wrote {args.output}")
+    _print(f"Read {len(analysis.outcomes)} outcomes from {args.workbook}; wrote {args.output}")
     return 0
 
 
@@ -263,24 +287,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(
+    message: Any, category: Any, filename: Any, lineno: Any, file: Any = None, line: Any = None
+) -> None:
+    """Warnings as one line, ``warning: ...``, without the module path and source line."""
+    _print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``sroi`` command; returns the exit code."""
+    """Entry point of the ``sroi`` command; returns the exit code.
+
+    Every error is one line on stderr and exit code 1: an :class:`~sroi.exceptions.SROIError`
+    names the field; a file that cannot be read or written names the reason; anything else is
+    reported as an unexpected error with its type (set ``SROI_TRACEBACK=1`` to see the
+    traceback). Warnings are printed as one line each.
+    """
+    import os
+    import warnings
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:  # a terminal that cannot show a character gets an escape
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "target", None) is None and args.command == "simulate":
         args.target = [1.0]
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args.func(args))
     except SROIError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        where = f" ({exc.filename})" if isinstance(exc.filename, str) else ""
+        _print(f"error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        _print("error: not enough memory for this request (try fewer draws with -n)", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        _print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the CLI's promise: no traceback, whatever went wrong
+        if os.environ.get("SROI_TRACEBACK"):
+            raise
+        _print(
+            f"error: unexpected {type(exc).__name__}: {str(exc)[:300]} (this is a bug in sroi: please "
+            "report it with the input that caused it; set SROI_TRACEBACK=1 to see where it happened)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -685,12 +685,18 @@ def distribution_from_dict(spec: Mapping[str, Any], field: str = "value") -> Dis
         )
     required = _REQUIRED.get(fam, ())
     if fam == "lognormal":
-        if {"median", "gsd"} <= set(params):
+        given = set(params)
+        if given == {"median", "gsd"}:
             required = ("median", "gsd")
-        elif {"low", "high"} <= set(params):
+        elif given == {"low", "high"}:
             required = ("low", "high")
         else:
-            raise SROIError("lognormal needs median and gsd, or low and high (a 90% interval)", field)
+            got = ", ".join(sorted(map(str, given))) or "nothing"
+            raise SROIError(
+                "lognormal takes either median and gsd, or low and high (a 90% interval), not both "
+                f"and not one of each; got {got}",
+                field,
+            )
     missing = [k for k in required if params.get(k) is None]
     if missing:
         raise SROIError(f"{fam} needs {list(required)}; missing {missing}", field)

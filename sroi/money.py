@@ -21,6 +21,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pint
 
 from sroi.exceptions import ConversionError
@@ -336,7 +337,8 @@ def convert(
     Raises
     ------
     ConversionError
-        If ``value`` holds no currency, or as :func:`conversion_factor`.
+        If ``value`` holds no currency, or as :func:`conversion_factor`, or if the result is
+        too large for a float (the message names the amount that overflowed).
     UnitError
         If ``value`` mixes currencies or has a currency to a power other than 1.
 
@@ -384,7 +386,9 @@ def convert(
         source_currency, to_currency, from_year, to_year, basis, rates, field, elasticity
     )
     if source_currency == to_currency:
-        return quantity * conversion.factor, conversion
+        with np.errstate(over="ignore", invalid="ignore"):
+            same = quantity * conversion.factor
+        return _finite(same, quantity, conversion, field), conversion
 
     target_units = _swap_currency(quantity.units, to_currency)
     factor = conversion.factor
@@ -395,4 +399,21 @@ def convert(
         return value * factor * dst_unit / src_unit
 
     context.add_transformation(quantity.dimensionality, target_units.dimensionality, transform)
-    return quantity.to(target_units, context), conversion
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = quantity.to(target_units, context)
+    return _finite(out, quantity, conversion, field), conversion
+
+
+def _finite(out: pint.Quantity, value: pint.Quantity, conversion: Conversion, field: str) -> pint.Quantity:
+    """The converted quantity, or a ConversionError naming what overflowed."""
+    mag = np.asarray(out.magnitude, dtype=float)
+    if np.all(np.isfinite(mag)):
+        return out
+    src = np.asarray(value.magnitude, dtype=float)
+    bad = src[~np.isfinite(mag)] if src.shape == mag.shape else src.ravel()
+    shown = f"{float(bad.ravel()[0]):.6g}" if bad.size else "?"
+    raise ConversionError(
+        f"converting {shown} {value.units} to {conversion.to_currency} (x{conversion.factor:.6g}) gives a "
+        "number too large for a float (more than about 1.8e308): check the amount and its unit",
+        field,
+    )

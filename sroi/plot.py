@@ -1,7 +1,9 @@
 """Charts of an SROI analysis: tornado, ratio distribution, value waterfall, stakeholders, payback.
 
 Every function draws on a matplotlib Axes (a new figure when ``ax`` is None) and returns it;
-nothing calls ``plt.show()``, so the functions work with any backend, including ``Agg``.
+nothing calls ``plt.show()``, so the functions work with any backend, including ``Agg``. Text
+from the model (stakeholders, outcomes, parameter names) is shown as typed: a ``$`` in it is
+escaped, never read as matplotlib mathtext.
 Numbers come from the engine (:func:`sroi.engine.run` through ``analysis.compiled.run``) or from
 results computed by it: no chart repeats the SROI arithmetic.
 
@@ -51,6 +53,12 @@ def _as_result(obj: Any) -> Any:
     if hasattr(obj, "compiled") and hasattr(obj, "outcomes"):
         return evaluate(obj)
     raise SROIError(f"expected a Result or an Analysis, got {type(obj).__name__}", "result")
+
+
+def _plain(text: Any) -> str:
+    """Text shown as typed: every ``$`` escaped, so matplotlib never reads it as mathtext
+    (a stakeholder named ``$x$`` would otherwise be typeset, or fail to parse)."""
+    return str(text).replace("$", r"\$")
 
 
 def _wrap(text: str, width: int = 38) -> str:
@@ -110,7 +118,7 @@ def plot_tornado(df_or_analysis: Any, ax: Axes | None = None, **kwargs: Any) -> 
     ax.axvline(base, color="black", linewidth=1)
     names = rows["label"] if "label" in rows.columns else rows["key"]
     labels = [
-        f"{_wrap(str(k))}\n({_fmt(a)} to {_fmt(b)})"
+        f"{_plain(_wrap(str(k)))}\n({_fmt(a)} to {_fmt(b)})"
         for k, a, b in zip(names, rows["low_value"], rows["high_value"], strict=True)
     ]
     ax.set_yticks(y, labels)
@@ -287,7 +295,7 @@ def plot_by_stakeholder(result: Any, ax: Axes | None = None) -> Axes:
     ax.barh(y, df["present_value"].to_numpy(dtype=float), color="C0", height=0.6)
     for yi, v, s in zip(y, df["present_value"], df["share"], strict=True):
         ax.annotate(f" {v:,.0f} ({s:.0%})", (v, yi), va="center", fontsize="small")
-    ax.set_yticks(y, df["stakeholder"].tolist())
+    ax.set_yticks(y, [_plain(name) for name in df["stakeholder"]])
     ax.set_xlabel(f"present value [{res.currency}]")
     ax.set_title("Present value by stakeholder")
     return ax

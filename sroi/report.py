@@ -39,6 +39,7 @@ import pandas as pd
 from sroi import defaults, plot
 from sroi.benchmarks import check_analysis
 from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
+from sroi.finance.scenarios import check_scenarios
 from sroi.io.export import export_tables
 from sroi.uncertainty import Simulation, simulate
 
@@ -274,6 +275,7 @@ def analyse(
     be = analysis.break_even(target=target)
     practice = check_analysis(analysis, warn=False)
     credit = {}
+    credit_scenarios = check_scenarios(credit_scenarios)  # names key the credit lines: unique
     for sc in credit_scenarios:
         scenario_analysis = apply_changes(analysis, sc.changes) if sc.changes else analysis
         scenario_sim = sim if not sc.changes else simulate(scenario_analysis, n, seed=seed, progress=progress)

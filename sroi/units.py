@@ -7,6 +7,12 @@ given: a ratio such as ``0.3 person/device``, or a rate through :mod:`sroi.money
 
 Never create a second :class:`pint.UnitRegistry`; use :data:`ureg` and :data:`Q_`.
 
+Text is read by a bounded parser: a unit of at most :data:`MAX_UNIT_CHARS` characters, checked
+token by token in one pass (names, ``*``, ``/``, ``**`` or ``^`` with a small exponent,
+parentheses) before pint sees it, so no text makes parsing slow. SI prefixes on currencies and
+counts are refused (``5 mGBP`` could mean a thousandth or a million pounds; ``kperson`` is not
+a count anyone writes): write the number in full.
+
 Examples
 --------
 >>> from sroi.units import Q_
@@ -43,6 +49,8 @@ __all__ = [
     "count_dimensions",
     "format_quantity",
     "as_float",
+    "MAX_UNIT_CHARS",
+    "MAX_QUANTITY_CHARS",
 ]
 
 
@@ -107,7 +115,8 @@ def define_count_unit(name: str, *aliases: str) -> pint.Unit:
     Raises
     ------
     UnitError
-        If the name is not lower-case letters/underscores or clashes with an existing unit.
+        If the name or an alias is not lower-case letters/underscores, or clashes with an
+        existing unit (``"meter"``, ``"persons"``, ``"ms"``...).
 
     Examples
     --------
@@ -116,14 +125,27 @@ def define_count_unit(name: str, *aliases: str) -> pint.Unit:
     >>> Q_("12 learners").units
     <Unit('learner')>
     """
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise UnitError(f"expected a lower-case name such as 'patient', got {name!r}", "count unit")
-    if name in COUNT_UNITS:
+    for text in (name, *aliases):
+        if not isinstance(text, str) or not _NAME_RE.match(text) or len(text) > 40:
+            raise UnitError(
+                f"expected a lower-case name such as 'patient' (letters and '_'), got {text!r:.60}",
+                "count unit",
+            )
+    if name in COUNT_UNITS and not aliases:
         return ureg.Unit(name)
-    if name in ureg:
-        raise UnitError(f"{name!r} is already a unit of the registry; choose another name", "count unit")
+    if len(set((name, *aliases))) != 1 + len(aliases):
+        raise UnitError(f"a name is given twice in {(name, *aliases)!r}", "count unit")
+    for text in (name, *aliases):
+        if text in ureg:
+            raise UnitError(
+                f"{text!r} is already a unit of the registry ({ureg.Unit(text)}); choose another name",
+                "count unit",
+            )
     alias_part = "".join(f" = {a}" for a in aliases)
-    ureg.define(f"{name} = [{name}]{alias_part}")
+    try:
+        ureg.define(f"{name} = [{name}]{alias_part}")
+    except pint.errors.PintError as exc:  # a clash the checks above could not see
+        raise UnitError(f"could not define {name!r}: {exc}", "count unit") from None
     COUNT_UNITS.append(name)
     return ureg.Unit(name)
 
@@ -150,9 +172,14 @@ def define_currency(code: str) -> pint.Unit:
     <Unit('KRW')>
     """
     if not isinstance(code, str) or not _ISO_RE.match(code):
-        raise UnitError(f"expected an ISO 4217 code of three capital letters, got {code!r}", "currency")
+        raise UnitError(f"expected an ISO 4217 code of three capital letters, got {code!r:.60}", "currency")
     if code not in CURRENCIES:
-        ureg.define(f"{code} = [currency_{code}]")
+        if code in ureg:
+            raise UnitError(f"{code!r} is already a unit of the registry ({ureg.Unit(code)})", "currency")
+        try:
+            ureg.define(f"{code} = [currency_{code}]")
+        except pint.errors.PintError as exc:
+            raise UnitError(f"could not define {code!r}: {exc}", "currency") from None
         CURRENCIES.append(code)
     return ureg.Unit(code)
 
@@ -189,8 +216,110 @@ def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+#: Longest unit text read, e.g. ``"GBP / person / year"`` (a guard: parsing stays fast).
+MAX_UNIT_CHARS = 100
+#: Longest quantity text read, e.g. ``"120,000,000 device"``.
+MAX_QUANTITY_CHARS = 200
+_MAX_UNIT_TOKENS = 40
+_MAX_PARENS = 4
+_MAX_EXPONENT = 12.0
+_UNIT_TOKEN_RE = re.compile(
+    r"\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<num>[0-9]+(?:\.[0-9]+)?)|(?P<op>\*\*|[*/^()+-])|(?P<bad>\S))",
+    re.ASCII,
+)
+
+
+def _check_unit_text(text: str, field: str) -> None:
+    """One pass over the unit text: refuse anything pint could take long over, before it sees it."""
+    if len(text) > MAX_UNIT_CHARS:
+        raise UnitError(
+            f"a unit has at most {MAX_UNIT_CHARS} characters, got {len(text):,} ({text[:40]!r}...)", field
+        )
+    depth = tokens = 0
+    sign = ""
+    prev = ""  # kind of the previous token: name, num, exp (an exponent), pow, sign, op, (, )
+    for m in _UNIT_TOKEN_RE.finditer(text):
+        tokens += 1
+        if tokens > _MAX_UNIT_TOKENS:
+            raise UnitError(f"the unit {text[:40]!r}... has more than {_MAX_UNIT_TOKENS} parts", field)
+        bad, num, op = m.group("bad"), m.group("num"), m.group("op")
+        if bad is not None:
+            hint = " (a percentage is written once, after the number: '20%')" if bad == "%" else ""
+            raise UnitError(f"unexpected character {bad!r} in the unit {text!r}{hint}", field)
+        if prev in ("pow", "sign"):
+            if prev == "pow" and op in ("+", "-"):
+                sign, prev = op, "sign"
+                continue
+            if num is None:
+                raise UnitError(f"expected a number after '**' or '^' in the unit {text!r}", field)
+            if float(num) > _MAX_EXPONENT:
+                raise UnitError(
+                    f"the exponent {sign}{num} in the unit {text!r} is out of range "
+                    f"(at most {_MAX_EXPONENT:g} in size)",
+                    field,
+                )
+            sign, prev = "", "exp"
+            continue
+        if op in ("**", "^"):
+            if prev == "exp":
+                raise UnitError(f"a power of a power in the unit {text!r}: write one exponent", field)
+            if prev not in ("name", ")"):
+                raise UnitError(f"'{op}' must follow a unit name or ')' in the unit {text!r}", field)
+            prev = "pow"
+        elif op == "(":
+            depth += 1
+            if depth > _MAX_PARENS:
+                raise UnitError(f"the unit {text!r} nests parentheses more than {_MAX_PARENS} deep", field)
+            prev = "("
+        elif op == ")":
+            depth -= 1
+            if depth < 0 or prev in ("(", "op"):
+                raise UnitError(f"unbalanced or empty parentheses in the unit {text!r}", field)
+            prev = ")"
+        elif op in ("+", "-"):
+            raise UnitError(f"unexpected {op!r} in the unit {text!r}", field)
+        elif op is not None:
+            prev = "op"
+        elif num is not None:
+            if num != "1":
+                raise UnitError(
+                    f"a number inside the unit {text!r}: put the number before the unit, e.g. '5000 GBP'",
+                    field,
+                )
+            prev = "num"
+        else:
+            prev = "name"
+    if depth or prev in ("pow", "sign", "op"):
+        raise UnitError(f"the unit {text!r} is incomplete", field)
+
+
+def _check_prefixes(unit: pint.Unit, field: str) -> None:
+    """Refuse SI prefixes on currencies and count units (``mGBP``, ``kperson``)."""
+    own = set(COUNT_UNITS) | set(CURRENCIES)
+    for key in unit._units:
+        if key in own:
+            continue
+        for prefix, base, _suffix in ureg.parse_unit_name(key):
+            if prefix and base in own:
+                why = (
+                    "is mGBP a thousandth or a million pounds?"
+                    if base in CURRENCIES
+                    else "a count is a number of whole things"
+                )
+                raise UnitError(
+                    f"the unit {str(unit)!r} puts the prefix {prefix!r} on {base}; SI prefixes on "
+                    f"currencies and counts are refused because they are easily misread ({why}): "
+                    f"write the number in full, e.g. '5000000 {base}'",
+                    field,
+                )
+
+
 def parse_unit(text: str | pint.Unit, field: str = "unit") -> pint.Unit:
     """Parse a unit string with the package registry.
+
+    The text is checked by a bounded one-pass tokenizer first (at most :data:`MAX_UNIT_CHARS`
+    characters; names, ``*``, ``/``, ``**`` or ``^`` followed by a number of at most 12 in
+    size, parentheses at most 4 deep), then read by pint.
 
     Parameters
     ----------
@@ -206,34 +335,54 @@ def parse_unit(text: str | pint.Unit, field: str = "unit") -> pint.Unit:
     Raises
     ------
     UnitError
-        If the unit is unknown, naming the field and listing the count units and currencies.
+        If the unit is unknown or malformed, naming the field and listing the count units and
+        currencies; or if it puts an SI prefix on a currency or a count (``mGBP``, ``kperson``).
+
+    Examples
+    --------
+    >>> parse_unit("GBP / person / year")
+    <Unit('GBP / person / year')>
+    >>> parse_unit("mGBP/person", "outcomes[0].proxy")
+    Traceback (most recent call last):
+    ...
+    sroi.exceptions.UnitError: outcomes[0].proxy: the unit 'milliGBP / person' puts the prefix 'milli' on GBP; SI prefixes on currencies and counts are refused because they are easily misread (is mGBP a thousandth or a million pounds?): write the number in full, e.g. '5000000 GBP'
     """
     if isinstance(text, pint.Unit):
+        _check_prefixes(text, field)
         return text
     if not isinstance(text, str):
-        raise UnitError(f"expected a unit string such as 'person' or 'GBP/person', got {text!r}", field)
+        raise UnitError(f"expected a unit string such as 'person' or 'GBP/person', got {text!r:.60}", field)
+    text = text.strip()
+    _check_unit_text(text, field)
     try:
-        return ureg.Unit(text.strip() or "dimensionless")
+        unit = ureg.Unit(text or "dimensionless")
     except Exception as exc:  # pint's tokenizer/parser raises many types on malformed text
         raise UnitError(
-            f"unknown unit {text!r} ({exc}); count units are {', '.join(COUNT_UNITS)} "
+            f"unknown unit {text!r} ({str(exc)[:120]}); count units are {', '.join(COUNT_UNITS)} "
             f"(add more with sroi.units.define_count_unit) and currencies are ISO 4217 codes "
             f"such as {', '.join(CURRENCIES[:8])}",
             field,
         ) from None
+    _check_prefixes(unit, field)
+    return unit
 
 
-_THOUSANDS_RE = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][-+]?\d+)?$")
+_THOUSANDS_RE = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?", re.ASCII)
+# One unambiguous pass: the number, then an optional '%', then the unit (no nested repetition,
+# so no backtracking however long the text).
 _NUM_RE = re.compile(
-    r"^\s*(?P<num>[-+]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?\s*(?P<unit>.*?)\s*$"
+    r"(?P<num>[-+]?(?:[0-9][0-9_,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)(?P<pct>[ \t]*%)?(?:\s*(?P<unit>.*))?",
+    re.ASCII | re.DOTALL,
 )
 
 
 def parse_quantity(value: Any, field: str = "value", default_unit: str | None = None) -> pint.Quantity:
     """Turn a number, a string such as ``"500 GBP/person"`` or a pint Quantity into a Quantity.
 
-    Numbers are parsed by a strict regular expression (never evaluated); thousands separators
-    ``,`` and ``_`` are accepted in the number (``"120,000,000 device"``).
+    Numbers are parsed by a strict regular expression (never evaluated, and matched in one pass
+    with no backtracking); thousands separators ``,`` and ``_`` are accepted in the number
+    (``"120,000,000 device"``). A percentage is written once (``"20%"``); ``"20%%"`` or ``"20%
+    percent"`` are refused, and so is text longer than :data:`MAX_QUANTITY_CHARS`.
 
     Parameters
     ----------
@@ -269,8 +418,8 @@ def parse_quantity(value: Any, field: str = "value", default_unit: str | None = 
             )
         mag = value.magnitude
         if not isinstance(mag, (int, float)) or isinstance(mag, bool):
-            raise UnitError(f"expected a single number with a unit, got {value!r}", field)
-        q = Q_(float(mag), value.units)
+            raise UnitError(f"expected a single number with a unit, got {value!r:.80}", field)
+        q = Q_(as_float(mag, field), parse_unit(value.units, field))  # type: ignore[arg-type]
     elif isinstance(value, bool) or _is_missing(value):
         raise UnitError(f"expected a number with a unit, got {value!r}", field)
     elif isinstance(value, (int, float)):
@@ -278,13 +427,19 @@ def parse_quantity(value: Any, field: str = "value", default_unit: str | None = 
             as_float(value, field), parse_unit(default_unit, field) if default_unit else ureg.dimensionless
         )
     elif isinstance(value, str):
-        m = _NUM_RE.match(value)
+        text = value.strip()
+        if len(text) > MAX_QUANTITY_CHARS:
+            raise UnitError(
+                f"a value has at most {MAX_QUANTITY_CHARS} characters, got {len(text):,} ({text[:40]!r}...)",
+                field,
+            )
+        m = _NUM_RE.fullmatch(text)
         if not m:
             raise UnitError(
                 f"expected a number followed by a unit such as '120 person', got {value!r}", field
             )
         digits = m.group("num")
-        if "," in digits and not _THOUSANDS_RE.match(digits):
+        if "," in digits and not _THOUSANDS_RE.fullmatch(digits):
             raise UnitError(
                 f"{value!r}: a comma is read only as a thousands separator (1,200,000); "
                 "write decimals with a point, e.g. '1.5 person'",
@@ -294,9 +449,15 @@ def parse_quantity(value: Any, field: str = "value", default_unit: str | None = 
             num = float(digits.replace(",", "").replace("_", ""))
         except ValueError:
             raise UnitError(f"expected a number followed by a unit, got {value!r}", field) from None
+        unit_text = m.group("unit") or ""
         if m.group("pct"):
             num /= 100.0
-        unit_text = m.group("unit")
+            if unit_text and parse_unit(unit_text, field).dimensionless:
+                raise UnitError(
+                    f"{value!r} is a percentage of a percentage (or of another ratio); write it once, "
+                    "e.g. '20%' or 0.2",
+                    field,
+                )
         if unit_text:
             unit = parse_unit(unit_text, field)
         elif default_unit:

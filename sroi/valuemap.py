@@ -311,11 +311,35 @@ def as_rate(value: Any, path: str) -> float | Distribution | Ref:
 
 
 def as_text(value: Any, path: str, required: bool = False) -> str:
-    """Free text (None reads as empty); ``required`` refuses an empty or blank text."""
+    """Free text (None reads as empty); ``required`` refuses an empty or blank text.
+
+    The text must be writable as UTF-8 (every export, CSV, workbook and report writes it so): a
+    lone surrogate (``"\\ud800"``, which a broken decoder or a YAML escape can produce) is
+    refused here, at load, naming the field, rather than failing later in an export.
+
+    Examples
+    --------
+    >>> as_text("Older people", "stakeholder")
+    'Older people'
+    >>> as_text("Older \\ud800people", "outcomes[0].stakeholder")
+    Traceback (most recent call last):
+    ...
+    sroi.exceptions.SROIError: outcomes[0].stakeholder: the text 'Older \\ud800people' holds a character that cannot be written (a lone surrogate, U+D800, at position 6); retype it or remove it
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise SROIError(f"expected text, got {value!r}", path)
+        raise SROIError(f"expected text, got {value!r:.80}", path)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start]
+        shown = repr(value[max(0, exc.start - 30) : exc.start + 30])
+        raise SROIError(
+            f"the text {shown} holds a character that cannot be written (a lone surrogate, "
+            f"U+{ord(bad):04X}, at position {exc.start}); retype it or remove it",
+            path,
+        ) from None
     if required and not value.strip():
         raise SROIError("expected a non-empty text", path)
     return value

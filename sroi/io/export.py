@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -37,10 +38,12 @@ import pandas as pd
 
 from sroi.exceptions import SROIError
 from sroi.result import Result
+from sroi.safe_yaml import write_file
 
 __all__ = [
     "FORMULA_TRIGGERS",
     "RESULT_TABLES",
+    "csv_bytes",
     "escape_formula",
     "escape_frame",
     "export_tables",
@@ -127,6 +130,36 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if _is_text(out.index.dtype):
         out.index = pd.Index([_escape_value(v) for v in out.index], name=out.index.name)
     return out
+
+
+def csv_bytes(frame: pd.DataFrame, index: bool = True) -> bytes:
+    """A table as CSV bytes (UTF-8, CRLF lines), every text cell and label escaped against formulas.
+
+    The one CSV writer of the package: :func:`export_tables`, the Value Map CSV and the command
+    line's ``--out`` files all go through it.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    index : bool
+        Write a named or non-default index as the first column (as :func:`export_tables`
+        does); False drops the index.
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_bytes(pd.DataFrame({"outcome": ["=1+1", "ok"], "value": [-1.5, 2.0]}), index=False)
+    b"outcome,value\\r\\n'=1+1,-1.5\\r\\nok,2.0\\r\\n"
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise SROIError(f"expected a DataFrame, got {type(frame).__name__}", "frame")
+    table = _tidy(frame if index else frame.reset_index(drop=True), for_parquet=False)
+    text = escape_frame(table).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8")
 
 
 def _is_text(dtype: Any) -> bool:
@@ -274,10 +307,12 @@ def export_tables(
         for fmt in fmts:
             path = out_dir / f"{prefix}{name}.{fmt}"
             if fmt == "csv":
-                escape_frame(_tidy(table, for_parquet=False)).to_csv(path, index=False, lineterminator="\r\n")
+                data = csv_bytes(table)
             else:
                 df = _tidy(table, for_parquet=True)
                 df.attrs = {}
-                df.to_parquet(path, index=False, engine="pyarrow")
-            paths.append(path)
+                buffer = io.BytesIO()
+                df.to_parquet(buffer, index=False, engine="pyarrow")
+                data = buffer.getvalue()
+            paths.append(write_file(path, data, "directory"))
     return paths

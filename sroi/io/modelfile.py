@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,8 @@ from sroi.evidence import load_correlations, load_estimates
 from sroi.exceptions import SROIError, field_prefix
 from sroi.glossary import ANALYSIS_FIELDS, INPUT_FIELDS, OUTCOME_FIELDS, OUTPUT_FIELDS, STAKEHOLDER_FIELDS
 from sroi.proxies import library_fields
-from sroi.safe_yaml import dump_yaml, parse_yaml, read_yaml_file
-from sroi.tabular import overlaps_from_file, value_from_file, value_to_file
+from sroi.safe_yaml import dump_yaml, parse_yaml, read_yaml_file, write_file
+from sroi.tabular import overlaps_from_file, overlaps_to_file, value_from_file, value_to_file
 from sroi.valuemap import Input, Outcome, Output, Stakeholder
 
 __all__ = [
@@ -129,6 +130,11 @@ def analysis_from_dict(doc: Any) -> Analysis:
         Naming the field path of anything malformed.
     """
     _check_keys(doc, _TOP_KEYS, "", required=("name", "currency", "outcomes", "inputs"))
+    if "parameters_from" in doc:
+        raise SROIError(
+            "parameters_from names files relative to the model file: read the model with sroi.load(path)",
+            "parameters_from",
+        )
     version = doc.get("sroi", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise SROIError(f"unsupported model file format {version!r}; this version reads format 1", "sroi")
@@ -209,12 +215,55 @@ def loads(text: str) -> Analysis:
     return analysis_from_dict(doc)
 
 
-def _merge_parameter_files(doc: Mapping[str, Any], base: Path) -> dict[str, Any]:
+_POSITION_RE = re.compile(r"line \d+(?:, column \d+)?")
+
+
+def _reference(name: Any, i: int, base: Path, root: Path) -> Path:
+    """The file named by ``parameters_from[i]``: relative to the model file, inside ``root``,
+    an existing regular file."""
+    field = f"parameters_from[{i}]"
+    if not isinstance(name, str) or not name.strip() or "\x00" in name or len(name) > 1000:
+        raise SROIError(f"expected a file name such as 'estimates.yaml', got {name!r:.80}", field)
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    try:
+        path = (base / name).resolve(strict=True)  # symbolic links followed, then checked
+    except (OSError, RuntimeError):
+        raise SROIError(f"no such file next to the model file: {shown!r}", field) from None
+    if not path.is_relative_to(root):
+        raise SROIError(
+            f"{shown!r} is outside the model file's folder; a model file may reference only files in "
+            "its own folder or below it (to allow another folder, pass root=... to sroi.load)",
+            field,
+        )
+    if not path.is_file():
+        raise SROIError(f"{shown!r} is not a regular file", field)
+    return path
+
+
+def _stored_estimates_error(exc: Exception, name: str) -> str:
+    """What went wrong in a file of stored estimates, without repeating anything it holds."""
+    where = ""
+    if isinstance(exc, SROIError):
+        m = _POSITION_RE.search(str(exc))
+        if m:
+            where = f" (at {m.group(0)})"
+        elif exc.field and exc.field.startswith(("parameters", "correlations")):
+            where = f" (at {exc.field[:80]})"
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    return (
+        f"{shown!r} is not a valid file of stored estimates{where}; its content is not repeated "
+        "here: check it against what sroi.evidence.save_estimates writes (parameters: name -> "
+        "distribution; correlations: [name_a, name_b, rho])"
+    )
+
+
+def _merge_parameter_files(doc: Mapping[str, Any], base: Path, root: Path) -> dict[str, Any]:
     """Resolve ``parameters_from:`` (files of stored estimates, relative to the model file).
 
     Each file holds ``parameters:`` and optionally ``correlations:`` (as written by
     :func:`sroi.evidence.save_estimates`); they are added to the model's own. A name defined in
-    two places is an error.
+    two places is an error. Each file must be a regular file inside ``root``; an error in one
+    names the file and the place, never its content.
     """
     files = doc.get("parameters_from")
     if files is None:
@@ -222,33 +271,45 @@ def _merge_parameter_files(doc: Mapping[str, Any], base: Path) -> dict[str, Any]
     if isinstance(files, str):
         files = [files]
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise SROIError(f"expected a file name or a list of file names, got {files!r}", "parameters_from")
+        raise SROIError(f"expected a file name or a list of file names, got {files!r:.80}", "parameters_from")
+    if len(files) > 100:
+        raise SROIError(f"at most 100 files of stored estimates, got {len(files)}", "parameters_from")
     out = {k: v for k, v in doc.items() if k != "parameters_from"}
     params = dict(out.get("parameters") or {})
     correlations = list(out.get("correlations") or [])
     for i, name in enumerate(files):
-        path = (base / name).resolve()
-        with field_prefix(f"parameters_from[{i}]"):
+        path = _reference(name, i, base, root)
+        try:
             stored = load_estimates(path)
-            for key, dist in stored.items():
-                if key in params:
-                    raise SROIError(
-                        f"parameter {key!r} is defined twice (in the model file and in {name})", ""
-                    )
-                params[key] = dist.to_dict()
-            correlations += [list(c) for c in load_correlations(path)]
+            stored_correlations = load_correlations(path)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            raise SROIError(_stored_estimates_error(exc, name), f"parameters_from[{i}]") from None
+        for key, dist in stored.items():
+            if key in params:
+                raise SROIError(
+                    f"parameter {key[:80]!r} is defined twice (in the model file and in {name[:80]})",
+                    f"parameters_from[{i}]",
+                )
+            params[key] = dist.to_dict()
+        correlations += [list(c) for c in stored_correlations]
     out["parameters"] = params
     if correlations:
         out["correlations"] = correlations
     return out
 
 
-def load(path: str | os.PathLike[str]) -> Analysis:
+def load(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None) -> Analysis:
     """Read a model file (YAML, format 1) into an :class:`Analysis`.
 
     Parameters
     ----------
     path : str or path-like
+        A regular file of at most :data:`sroi.safe_yaml.MAX_FILE_BYTES` bytes.
+    root : str or path-like, optional
+        The folder that files named in ``parameters_from:`` must be in (after following symbolic
+        links). Default: the model file's own folder, so that a model file never makes
+        :func:`load` read a file elsewhere on the computer. Give a wider folder explicitly to
+        allow, e.g., a shared folder of estimates above the model's.
 
     Returns
     -------
@@ -257,8 +318,10 @@ def load(path: str | os.PathLike[str]) -> Analysis:
     Raises
     ------
     SROIError
-        If the file is missing, too large, not YAML, or any field is invalid (the message names
-        the field path, the value and what was expected).
+        If the file is missing, too large, not a regular file, not YAML, or any field is invalid
+        (the message names the field path, the value and what was expected); or a file named in
+        ``parameters_from:`` is outside ``root``, not a regular file or invalid (the message
+        names it and the place, never its content).
     """
     doc = read_yaml_file(path)
     if not isinstance(doc, Mapping):
@@ -266,7 +329,19 @@ def load(path: str | os.PathLike[str]) -> Analysis:
             f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
             "model file",
         )
-    return analysis_from_dict(_merge_parameter_files(doc, Path(path).resolve().parent))
+    base = Path(path).resolve().parent
+    if root is None:
+        top = base
+    elif isinstance(root, (str, os.PathLike)):
+        try:
+            top = Path(root).resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise SROIError(f"no such folder: {str(root)[:120]!r}", "root") from None
+        if not top.is_dir():
+            raise SROIError(f"expected a folder, got {str(root)[:120]!r}", "root")
+    else:
+        raise SROIError(f"expected a folder path or None, got {type(root).__name__}", "root")
+    return analysis_from_dict(_merge_parameter_files(doc, base, top))
 
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
@@ -357,11 +432,7 @@ def _outcome_to_dict(o: Outcome, defaults: Outcome) -> dict[str, Any]:
         if key == "duration" and (o.quantity_profile is not None or o.proxy_profile is not None):
             continue
         if key == "overlaps":
-            d[key] = (
-                list(v)
-                if all(x is None for x in v.values())
-                else {k: None if x is None else value_to_file(x) for k, x in v.items()}
-            )
+            d[key] = overlaps_to_file(v)
             continue
         d[key] = value_to_file(v)
     return d
@@ -379,9 +450,13 @@ def save(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
     -------
     pathlib.Path
         The path written.
+
+    Raises
+    ------
+    SROIError
+        Not an analysis, or the file could not be written (a full disk, no permission...),
+        naming the file and the reason.
     """
     if not isinstance(analysis, Analysis):
         raise SROIError(f"expected an sroi.Analysis, got {type(analysis).__name__}", "analysis")
-    p = Path(path)
-    p.write_text(dumps(analysis), encoding="utf-8")
-    return p
+    return write_file(path, dumps(analysis).encode("utf-8"), "path")

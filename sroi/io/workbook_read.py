@@ -20,6 +20,7 @@ References
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import warnings
 import zipfile
@@ -31,8 +32,9 @@ import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from sroi.exceptions import SROIError
+from sroi.io.csv import MAX_YAML_CELL_CHARS
 from sroi.io.export import unescape_formula
-from sroi.io.modelfile import FORMAT_VERSION, analysis_from_dict, loads
+from sroi.io.modelfile import FORMAT_VERSION, analysis_from_dict, analysis_to_dict, loads
 from sroi.io.workbook_layout import (
     FILE_ERRORS,
     FINGERPRINT_PREFIX,
@@ -59,7 +61,7 @@ from sroi.io.workbook_layout import (
     fingerprint,
     normalise_label,
 )
-from sroi.safe_yaml import parse_yaml
+from sroi.safe_yaml import MAX_FILE_BYTES, parse_yaml, read_file_bytes
 from sroi.units import CURRENCIES
 
 if TYPE_CHECKING:
@@ -68,26 +70,48 @@ if TYPE_CHECKING:
 __all__ = ["read_value_map_xlsx"]
 
 
-def _check_file(path: Any) -> Path:
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an encrypted or an old .xls workbook
+
+
+def _read_file(path: Any) -> io.BytesIO:
+    """The workbook's bytes, checked before any XML is parsed: a regular file within the size
+    limits, a zip archive with no encrypted or unusually compressed part."""
     if not isinstance(path, (str, os.PathLike)):
         raise SROIError(f"expected a path to an .xlsx file, got {type(path).__name__}", "workbook")
     p = Path(path)
-    if not p.is_file():
-        raise SROIError(f"no such file: {str(p)!r}", "workbook")
-    size = p.stat().st_size
-    if size > MAX_XLSX_BYTES:
-        raise SROIError(f"{p.name} is {size:,} bytes; at most {MAX_XLSX_BYTES:,} are read", "workbook")
+    data = read_file_bytes(p, "workbook", MAX_XLSX_BYTES)
+    if data.startswith(_OLE_MAGIC):
+        raise SROIError(
+            f"{p.name} is a password-protected (encrypted) workbook or an old .xls file; save it "
+            "without a password as an .xlsx workbook",
+            "workbook",
+        )
+    buffer = io.BytesIO(data)
     try:
-        with zipfile.ZipFile(p) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+        with zipfile.ZipFile(buffer) as archive:
+            infos = archive.infolist()
     except FILE_ERRORS as exc:
         raise SROIError(f"{p.name} is not an .xlsx workbook (not a zip archive: {exc})", "workbook") from None
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise SROIError(
+                f"{p.name} has encrypted parts ({info.filename[:60]!r}); save it without a password",
+                "workbook",
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise SROIError(
+                f"{p.name} uses a compression method an .xlsx workbook does not use "
+                f"({info.compress_type} in {info.filename[:60]!r})",
+                "workbook",
+            )
+    unpacked = sum(info.file_size for info in infos)
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         raise SROIError(
             f"{p.name} unpacks to {unpacked:,} bytes; at most {MAX_UNCOMPRESSED_BYTES:,} are read",
             "workbook",
         )
-    return p
+    buffer.seek(0)
+    return buffer
 
 
 def _raw(cell: Any) -> Any:
@@ -253,8 +277,10 @@ def _relocate(exc: SROIError, loc: Mapping[str, str], default: str) -> SROIError
     return type(exc)(str(exc), loc.get(cand, default))
 
 
-def _parse_visible(sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]) -> Analysis:
-    """The model-file dict built from the visible sheets, checked by :func:`analysis_from_dict`."""
+def _visible_doc(
+    sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str], str]:
+    """The model-file dict of the visible sheets, the cell of each model path, the Value Map's title."""
     vm, rows = titles["Value Map"], sheets["Value Map"]
     labels = _labels([(k, lab) for k, lab, _, kind in VM_COLUMNS if kind != "derived"], VM_ALIASES)
     head = _find_header(rows, labels, ("stakeholder", "outcome"), vm)
@@ -334,10 +360,80 @@ def _parse_visible(sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[
             doc[section] = [[d.get("a"), d.get("b"), d.get("rho")] for d, _ in items]
         else:
             doc[section] = [d for d, _ in items]
+    return doc, loc, vm
+
+
+def _parse_visible(sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]) -> Analysis:
+    """The analysis the visible sheets show, checked by :func:`analysis_from_dict`."""
+    doc, loc, vm = _visible_doc(sheets, titles)
     try:
         return analysis_from_dict(doc)
     except SROIError as exc:
         raise _relocate(exc, loc, vm) from None
+
+
+def _plain(v: Any) -> Any:
+    """A model-file value as a cell shows it (a carriage return is stored as a line feed)."""
+    if isinstance(v, str):
+        return v.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(v, Mapping):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Model paths where two model-file dicts differ: (path, value in a, value in b)."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        out = []
+        for k in dict.fromkeys([*a, *b]):
+            sub = f"{path}.{k}" if path else str(k)
+            out += _differences(a.get(k), b.get(k), sub)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [(path, a, b)]
+
+
+def _cell_of(path: str, loc: Mapping[str, str], default: str) -> str:
+    cand = path
+    while cand and cand not in loc:
+        cut = max(cand.rfind("."), cand.rfind("["))
+        cand = cand[:cut] if cut > 0 else ""
+    return loc.get(cand, default)
+
+
+def _check_agreement(
+    hidden: Analysis, sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str], model: str
+) -> None:
+    """Refuse a hidden model sheet that says something other than the visible sheets."""
+    doc, loc, vm = _visible_doc(sheets, titles)
+    try:
+        visible = analysis_from_dict(doc)
+    except SROIError as exc:
+        raise _relocate(exc, loc, vm) from None
+    diffs = _differences(_plain(analysis_to_dict(visible)), _plain(analysis_to_dict(hidden)))
+    if not diffs:
+        return
+    shown = [
+        f"{_cell_of(path, loc, vm)} ({path}: visible {_brief(v)}, hidden {_brief(h)})"
+        for path, v, h in diffs[:5]
+    ]
+    more = f" and {len(diffs) - 5} more" if len(diffs) > 5 else ""
+    raise SROIError(
+        f"the hidden sheet {model!r} disagrees with the visible sheets at {'; '.join(shown)}{more}. The "
+        "visible sheets are what people read and check, so the workbook is not read: delete the "
+        f"{model!r} sheet to read the visible values, or write the workbook again from the model file",
+        "workbook",
+    )
+
+
+def _brief(v: Any) -> str:
+    text = "(none)" if v is None else repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _model_text(rows: list[tuple[Any, ...]]) -> str:
@@ -367,16 +463,20 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     Raises
     ------
     SROIError
-        A file that is missing, too large (:data:`MAX_XLSX_BYTES`, unpacked
-        :data:`MAX_UNCOMPRESSED_BYTES`), not a workbook, with too many rows or columns, or any
-        invalid cell: the error's field is the cell, e.g. ``Value Map!F7``, and its message
+        A file that is missing, not a regular file, too large (:data:`MAX_XLSX_BYTES`, unpacked
+        :data:`MAX_UNCOMPRESSED_BYTES`), encrypted, not a workbook, with too many rows or
+        columns, a hidden model sheet that disagrees with the visible sheets, or any invalid
+        cell: the error's field is the cell, e.g. ``Value Map!F7``, and its message
         names the model field (``outcomes[2].deadweight``), the value and what was expected.
 
     Notes
     -----
-    A workbook written by :func:`write_value_map_xlsx` whose visible sheets are unchanged is
-    read from its ``sroi model`` sheet (exact). Otherwise (edited, or no ``sroi model`` sheet)
-    the visible sheets are the source of truth. ``Value Map`` (or the only sheet): a title block
+    The visible sheets are the source of truth. A workbook written by
+    :func:`write_value_map_xlsx` whose visible sheets are unchanged is read from its hidden
+    ``sroi model`` sheet (exact: it keeps what a cell would round), after checking that it says
+    what the visible sheets say; if the two disagree (the hidden sheet was edited), the workbook
+    is refused and the message names the cells that differ. An edited workbook, or one with no
+    ``sroi model`` sheet, is read from its visible sheets. ``Value Map`` (or the only sheet): a title block
     (``Name`` and ``Currency`` required; ``Description``, ``Price year``, ``Discount rate``,
     ``Discount timing``, ``Drop-off from year``), each value in the cell right of its label;
     a header row found by its labels (case-insensitive: ``Stakeholder``, ``Outcome``,
@@ -393,24 +493,20 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     .. [1] Social Value UK, "The Value Map" (template).
     .. [2] OWASP Foundation, "CSV Injection".
     """
-    p = _check_file(path)
+    handle = _read_file(path)
+    name = Path(path).name
     try:
-        handle = p.open("rb")
-    except OSError as exc:
-        raise SROIError(f"could not open {str(p)!r}: {exc}", "workbook") from None
-    with handle:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
-                wb = openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False)
-        except FILE_ERRORS as exc:
-            raise SROIError(
-                f"{p.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})", "workbook"
-            ) from None
-        try:
-            return _read_workbook(wb)
-        finally:
-            wb.close()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
+            wb = openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False)
+    except FILE_ERRORS as exc:
+        raise SROIError(
+            f"{name} is not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})", "workbook"
+        ) from None
+    try:
+        return _read_workbook(wb)
+    finally:
+        wb.close()
 
 
 def _read_workbook(wb: Any) -> Analysis:
@@ -424,6 +520,18 @@ def _read_workbook(wb: Any) -> Analysis:
         elif model is None:
             raise SROIError(f"no 'Value Map' sheet; the workbook has {list(wb.sheetnames)}", "workbook")
     sheets = {s: _load_rows(wb[t], t, MAX_OUTCOMES + 200) for s, t in titles.items()}
+    yaml_chars = sum(
+        len(v)
+        for rows in sheets.values()
+        for row in rows
+        for v in row
+        if isinstance(v, str) and unescape_formula(v).lstrip()[:1] in ("{", "[")
+    )
+    if yaml_chars > MAX_YAML_CELL_CHARS:
+        raise SROIError(
+            f"the cells hold {yaml_chars:,} characters of YAML text; at most {MAX_YAML_CELL_CHARS:,} are read",
+            "workbook",
+        )
     if model is not None:
         text = _model_text(_load_rows(wb[model], model, MODEL_MAX_ROWS, trust_width=True))
         stored: str | None = None
@@ -433,13 +541,17 @@ def _read_workbook(wb: Any) -> Analysis:
             if line.startswith(FINGERPRINT_PREFIX):
                 stored = line[len(FINGERPRINT_PREFIX) :].strip()
         if stored is None or stored == fingerprint(sheets) or "Value Map" not in sheets:
+            if len(text) > MAX_FILE_BYTES:
+                raise SROIError(f"the model text is longer than {MAX_FILE_BYTES:,} characters", model)
             try:
                 analysis = loads(text)
             except SROIError as exc:
-                raise type(exc)(str(exc), model) from None
+                raise type(exc)(str(exc).removeprefix("model file: "), model) from None
             if len(analysis.outcomes) > MAX_OUTCOMES:
                 raise SROIError(
                     f"{len(analysis.outcomes):,} outcomes; at most {MAX_OUTCOMES:,} are read", model
                 )
+            if "Value Map" in sheets:
+                _check_agreement(analysis, sheets, titles, model)
             return analysis
     return _parse_visible(sheets, titles)

@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Sequence
@@ -65,6 +66,7 @@ from sroi.io.workbook_layout import (
     flow_text,
     model_cell,
 )
+from sroi.safe_yaml import write_file
 from sroi.tabular import to_frame
 from sroi.valuemap import central_value
 
@@ -334,9 +336,6 @@ def write_value_map_xlsx(analysis: Analysis, path: str | os.PathLike[str], resul
     for r, line in enumerate(lines, 1):
         for k in range(0, len(line), CHUNK):
             book.put(ws, r, k // CHUNK + 1, line[k : k + CHUNK])
-    p = Path(path)
-    try:
-        book.wb.save(p)
-    except OSError as exc:
-        raise SROIError(f"could not write {str(p)!r}: {exc}", "path") from None
-    return p
+    buffer = io.BytesIO()  # built in memory, written in one call: a full disk is one clear error
+    book.wb.save(buffer)
+    return write_file(path, buffer.getvalue(), "path")
