@@ -13,6 +13,7 @@ finance (:mod:`sroi.finance`) -> :mod:`sroi.report` -> :mod:`sroi.cli`.
 """
 
 from sroi.analysis import Analysis
+from sroi.audit import Audit, audit
 from sroi.benchmarks import check_analysis, practice_benchmarks
 from sroi.distributions import (
     Beta,
@@ -50,6 +51,7 @@ __version__ = "0.2.0.dev0"
 __all__ = [
     "Q_",
     "Analysis",
+    "Audit",
     "Beta",
     "Conversion",
     "ConversionError",
@@ -75,6 +77,7 @@ __all__ = [
     "UnitError",
     "Uniform",
     "analyse",
+    "audit",
     "check_analysis",
     "convert",
     "credit_line",

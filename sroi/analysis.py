@@ -31,6 +31,7 @@ import numpy as np
 import pint
 
 from sroi import defaults
+from sroi.audit import Audit, audit
 from sroi.compiler import Compiled, compile_analysis, estimates_table
 from sroi.distributions import Distribution
 from sroi.exceptions import SROIError, UnitError
@@ -343,6 +344,12 @@ class Analysis:
     ) -> pd.DataFrame:
         """Sobol first-order and total indices; see :func:`sroi.global_sensitivity.sobol`."""
         return sobol(self, n, seed, calc_second_order, output, conf_level, num_resamples)
+
+    def audit(
+        self, simulation: Simulation | None = None, *, n: int = 2_000, seed: Any = defaults.SEED
+    ) -> Audit:
+        """The over-claim audit against the principles of social value; see :func:`sroi.audit.audit`."""
+        return audit(self, simulation, n=n, seed=seed)
 
     def estimates(self) -> pd.DataFrame:
         """Every numeric estimate: key, fields using it, kind, unit, point value, distribution;

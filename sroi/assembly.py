@@ -17,19 +17,114 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sroi.engine import EngineArrays
 from sroi.exceptions import SROIError
+from sroi.glossary import FILTERS
 
-__all__ = ["ONE", "ZERO", "Recipe"]
+if TYPE_CHECKING:
+    import pint
+
+    from sroi.distributions import Distribution
+
+__all__ = ["ONE", "ZERO", "OutcomeSpec", "Recipe", "Slot", "build_recipe"]
 
 #: Row of the value table that always holds 1 (pads quantity factors).
 ONE = 0
 #: Row of the value table that always holds 0 (pads per-year profiles).
 ZERO = 1
+
+
+@dataclass
+class Slot:
+    """One estimate: its key, the fields using it, its kind, unit, point value and distribution.
+
+    Attributes
+    ----------
+    key : str
+        A named parameter's name, or the field path of an unnamed estimate.
+    kind : {"quantity", "factor", "proxy", "fraction", "duration", "rate", "money"}
+    unit : pint.Unit or None
+        Unit of the values (None: dimensionless).
+    base : float
+        The point value (the central value of the distribution, if any).
+    distribution : Distribution or None
+        The estimate's distribution; None for a fixed value.
+    named : bool
+        True for a named parameter.
+    paths : list of str
+        Field paths using the estimate.
+    """
+
+    key: str
+    kind: str
+    unit: pint.Unit | None
+    base: float
+    distribution: Distribution | None
+    named: bool
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """How one outcome's engine inputs are assembled from slots.
+
+    Attributes
+    ----------
+    quantity : tuple of (key, path, scale)
+        One entry, or one per year of a quantity list; ``scale`` converts each year's unit
+        to the first year's.
+    factors : tuple of (key, path)
+        Quantity factors, multiplied in.
+    proxy : tuple of (key, path, scale)
+        One entry, or one per year of a proxy list (``scale`` as for the quantity).
+    filters : dict of str to (key, path)
+        Deadweight, displacement, attribution, drop-off.
+    duration : (key, path)
+    overlaps : tuple of (key, path)
+        Shares of the value already counted by other outcomes (taken out).
+    elasticity : (key, path)
+        The income elasticity of the benefit-transfer adjustment.
+    log_income_ratio : float
+        ln(Y_target / Y_source) for the proxy's currency (0 when the proxy is not transferred or
+        the elasticity is 0).
+    start : int
+        Period of the outcome's first year.
+    drop_off_from : int
+        First year of life that drop-off applies to.
+    reached_scale : float
+        Turns quantity x factors (in their units) into units reached.
+    reached_unit : str
+        What one unit reached is (e.g. ``person``), empty if dimensionless.
+    proxy_factor : float
+        Turns the proxy (in its unit and currency) into the analysis currency per unit reached
+        per year: unit conversion x currency and price-year conversion.
+    proxy_unit : str
+        Unit of the proxy so converted, e.g. ``CNY / person / year``.
+    """
+
+    quantity: tuple[tuple[str, str, float], ...]
+    factors: tuple[tuple[str, str], ...]
+    proxy: tuple[tuple[str, str, float], ...]
+    filters: dict[str, tuple[str, str]]
+    duration: tuple[str, str]
+    overlaps: tuple[tuple[str, str], ...]
+    elasticity: tuple[str, str]
+    log_income_ratio: float
+    start: int
+    drop_off_from: int
+    reached_scale: float
+    reached_unit: str
+    proxy_factor: float
+    proxy_unit: str
+
+    @property
+    def profile(self) -> bool:
+        """True when the value changes from year to year (a quantity or proxy list)."""
+        return len(self.quantity) > 1 or len(self.proxy) > 1
 
 
 @dataclass
@@ -221,3 +316,97 @@ class Recipe:
             profile_outcomes=self.profile_outcomes,
             profile=profile,
         )
+
+
+def build_recipe(
+    slots: Mapping[str, Slot],
+    specs: Sequence[OutcomeSpec],
+    inputs: Sequence[tuple[str, str, float]],
+    input_years: np.ndarray,
+    rates: Sequence[tuple[str, str]],
+    reference_period: int,
+) -> Recipe:
+    """The recipe of a compiled model: index arrays from slot values to engine arrays."""
+    keys = list(slots)
+    row = {k: r + 2 for r, k in enumerate(keys)}
+    base = np.array([1.0, 0.0, *(slots[k].base for k in keys)])
+    n_out = len(specs)
+    paths: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+
+    def point(path: str, group: str, at: tuple[Any, ...]) -> None:
+        paths.setdefault(path, []).append((group, at))
+
+    n_fac = max((len(sp.factors) for sp in specs), default=0)
+    factors = np.full((n_out, n_fac), ONE, dtype=np.intp)
+    n_ovl = max((len(sp.overlaps) for sp in specs), default=0)
+    overlaps = np.full((n_out, n_ovl), ZERO, dtype=np.intp)
+    profiled = [i for i, sp in enumerate(specs) if sp.profile]
+    k_prof = max((max(len(specs[i].quantity), len(specs[i].proxy)) for i in profiled), default=0)
+    prof = {g: np.full((len(profiled), k_prof), ZERO, dtype=np.intp) for g in ("quantity", "proxy")}
+    prof_scale = {g: np.zeros((len(profiled), k_prof)) for g in ("quantity", "proxy")}
+    fields: dict[str, np.ndarray] = {
+        name: np.empty(n_out, dtype=np.intp)
+        for name in ("quantity", "proxy", "duration", "elasticity", *FILTERS)
+    }
+    scales = {name: np.empty(n_out) for name in ("quantity", "proxy", "elasticity")}
+    for i, sp in enumerate(specs):
+        for group, entries, unit in (
+            ("quantity", sp.quantity, sp.reached_scale),
+            ("proxy", sp.proxy, sp.proxy_factor),
+        ):
+            key, path, sc = entries[0]
+            fields[group][i] = row[key]
+            scales[group][i] = sc * unit
+            point(path, group, (i,))
+        for j, (fkey, fpath) in enumerate(sp.factors):
+            factors[i, j] = row[fkey]
+            point(fpath, "factors", (i, j))
+        for j, (okey, opath) in enumerate(sp.overlaps):
+            overlaps[i, j] = row[okey]
+            point(opath, "overlaps", (i, j))
+        for name in ("duration", "elasticity", *FILTERS):
+            key, path = {"duration": sp.duration, "elasticity": sp.elasticity}.get(name) or sp.filters[name]
+            fields[name][i] = row[key]
+            point(path, name, (i,))
+        scales["elasticity"][i] = sp.log_income_ratio
+    for p, i in enumerate(profiled):
+        sp = specs[i]
+        years = max(len(sp.quantity), len(sp.proxy))
+        for group, entries, unit in (
+            ("quantity", sp.quantity, sp.reached_scale),
+            ("proxy", sp.proxy, sp.proxy_factor),
+        ):
+            for k in range(years):
+                key, path, sc = entries[k] if len(entries) > 1 else entries[0]
+                prof[group][p, k] = row[key]
+                prof_scale[group][p, k] = sc * unit
+                if len(entries) > 1:
+                    point(path, f"profile_{group}", (p, k))
+            if len(entries) == 1:
+                point(entries[0][1], f"profile_{group}", (p, slice(0, years)))
+    fields["factors"] = factors
+    fields["overlaps"] = overlaps
+    fields["inputs"] = np.array([row[k] for k, _, _ in inputs], dtype=np.intp)
+    for j, (_, path, _) in enumerate(inputs):
+        point(path, "inputs", (j,))
+    fields["rates"] = np.array([row[k] for k, _ in rates], dtype=np.intp)
+    for t, (_, path) in enumerate(rates):
+        point(path, "rates", (t,))
+    fields["profile_quantity"], fields["profile_proxy"] = prof["quantity"], prof["proxy"]
+    return Recipe(
+        keys=keys,
+        base=base,
+        fields=fields,
+        scales={
+            **scales,
+            "inputs": np.array([f for _, _, f in inputs]),
+            "profile_quantity": prof_scale["quantity"],
+            "profile_proxy": prof_scale["proxy"],
+        },
+        start=np.array([sp.start for sp in specs], dtype=np.int64),
+        drop_off_from=np.array([sp.drop_off_from for sp in specs], dtype=np.int64),
+        input_years=input_years,
+        profile_outcomes=np.array(profiled, dtype=np.intp),
+        reference_period=reference_period,
+        paths=paths,
+    )

@@ -29,7 +29,7 @@ import pandas as pd
 from sroi.datasets import dataset_path
 from sroi.exceptions import SROIError, SROIWarning
 
-__all__ = ["FACTORS", "check_analysis", "compare_to_practice", "practice_benchmarks"]
+__all__ = ["FACTORS", "check_analysis", "compare_to_practice", "practice_benchmarks", "sector_benchmarks"]
 
 FACTORS: tuple[str, ...] = ("deadweight", "attribution", "drop_off", "discount_rate", "sroi_ratio")
 """Factors with practice benchmarks; all but ``sroi_ratio`` are fractions."""
@@ -90,6 +90,56 @@ def practice_benchmarks() -> pd.DataFrame:
     [0.052, 0.2, 0.5]
     """
     table = _benchmarks().copy()
+    table.attrs["source"] = _SOURCE
+    return table
+
+
+@cache
+def _sectors() -> pd.DataFrame:
+    with open(dataset_path("benchmarks", "sroi_practice_factor_benchmarks.json"), encoding="utf-8") as fh:
+        breakdown = json.load(fh)["sector_breakdown"]
+    rows = [
+        {
+            "sector": r["sector"],
+            "factor": factor,
+            "n": int(r["n"]),
+            "mean": r["mean"] / 100,
+            "median": r["median"] / 100,
+        }
+        for factor, items in breakdown.items()
+        for r in items
+    ]
+    return pd.DataFrame(rows, columns=["sector", "factor", "n", "mean", "median"])
+
+
+def sector_benchmarks(sector: str | None = None) -> pd.DataFrame:
+    """Mean and median deadweight, attribution and drop-off of published reports by sector.
+
+    Parameters
+    ----------
+    sector : str, optional
+        Keep one sector (case-insensitive), e.g. ``"Social Inclusion"``; default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``sector, factor, n, mean, median`` [fractions]; empty when the sector is not
+        in the breakdown. The citation is in ``attrs['source']``.
+
+    References
+    ----------
+    docs/method.md §10; "SROI Practice at Scale", jcmunozmora/sroi-meta-analysis (2026),
+    ``sector_breakdown`` of data/factor_benchmarks.json.
+
+    Examples
+    --------
+    >>> row = sector_benchmarks("housing").set_index("factor").loc["deadweight"]
+    >>> int(row["n"]), float(row["median"])
+    (34, 0.15)
+    """
+    table = _sectors().copy()
+    if sector is not None:
+        table = table[table["sector"].str.casefold() == str(sector).casefold()].reset_index(drop=True)
     table.attrs["source"] = _SOURCE
     return table
 

@@ -129,9 +129,10 @@ def _simulate(args: argparse.Namespace) -> int:
     analysis = load(args.model)
     sim = analysis.simulate(args.n, seed=args.seed, targets=tuple(args.target))
     _print(f"{analysis.name}: {sim.n:,} Monte Carlo draws, seed {args.seed}\n")
-    _print_frame(sim.summary(), index=True)
-    for t in args.target:
-        _print(f"P(ratio > {t:g}) = {sim.probability_ratio_exceeds(t):.4f}")
+    _print(sim.headline())
+    if sim.uncertain_estimates[0]:
+        _print("")
+        _print_frame(sim.summary(), index=True)
     if args.out:
         _write_csv(sim.to_frame(), args.out)
         _print(f"Wrote every draw's results to {args.out}")

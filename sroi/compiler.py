@@ -34,7 +34,7 @@ import pandas as pd
 import pint
 
 from sroi import money
-from sroi.assembly import ONE, ZERO, Recipe
+from sroi.assembly import OutcomeSpec, Recipe, Slot, build_recipe
 from sroi.distributions import Distribution
 from sroi.engine import EngineArrays, EngineOutput, PeriodOutput, by_period, run
 from sroi.exceptions import ConversionError, SROIError, SROIWarning, UnitError
@@ -81,96 +81,8 @@ class AnalysisLike(Protocol):
     def active_correlations(self) -> tuple[tuple[str, str, float], ...]: ...
 
 
-@dataclass
-class Slot:
-    """One estimate: its key, the fields using it, its kind, unit, point value and distribution.
-
-    Attributes
-    ----------
-    key : str
-        A named parameter's name, or the field path of an unnamed estimate.
-    kind : {"quantity", "factor", "proxy", "fraction", "duration", "rate", "money"}
-    unit : pint.Unit or None
-        Unit of the values (None: dimensionless).
-    base : float
-        The point value (the central value of the distribution, if any).
-    distribution : Distribution or None
-        The estimate's distribution; None for a fixed value.
-    named : bool
-        True for a named parameter.
-    paths : list of str
-        Field paths using the estimate.
-    """
-
-    key: str
-    kind: str
-    unit: pint.Unit | None
-    base: float
-    distribution: Distribution | None
-    named: bool
-    paths: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class OutcomeSpec:
-    """How one outcome's engine inputs are assembled from slots.
-
-    Attributes
-    ----------
-    quantity : tuple of (key, path, scale)
-        One entry, or one per year of a quantity list; ``scale`` converts each year's unit
-        to the first year's.
-    factors : tuple of (key, path)
-        Quantity factors, multiplied in.
-    proxy : tuple of (key, path, scale)
-        One entry, or one per year of a proxy list (``scale`` as for the quantity).
-    filters : dict of str to (key, path)
-        Deadweight, displacement, attribution, drop-off.
-    duration : (key, path)
-    overlaps : tuple of (key, path)
-        Shares of the value already counted by other outcomes (taken out).
-    elasticity : (key, path)
-        The income elasticity of the benefit-transfer adjustment.
-    log_income_ratio : float
-        ln(Y_target / Y_source) for the proxy's currency (0 when the proxy is not transferred or
-        the elasticity is 0).
-    start : int
-        Period of the outcome's first year.
-    drop_off_from : int
-        First year of life that drop-off applies to.
-    reached_scale : float
-        Turns quantity x factors (in their units) into units reached.
-    reached_unit : str
-        What one unit reached is (e.g. ``person``), empty if dimensionless.
-    proxy_factor : float
-        Turns the proxy (in its unit and currency) into the analysis currency per unit reached
-        per year: unit conversion x currency and price-year conversion.
-    proxy_unit : str
-        Unit of the proxy so converted, e.g. ``CNY / person / year``.
-    """
-
-    quantity: tuple[tuple[str, str, float], ...]
-    factors: tuple[tuple[str, str], ...]
-    proxy: tuple[tuple[str, str, float], ...]
-    filters: dict[str, tuple[str, str]]
-    duration: tuple[str, str]
-    overlaps: tuple[tuple[str, str], ...]
-    elasticity: tuple[str, str]
-    log_income_ratio: float
-    start: int
-    drop_off_from: int
-    reached_scale: float
-    reached_unit: str
-    proxy_factor: float
-    proxy_unit: str
-
-    @property
-    def profile(self) -> bool:
-        """True when the value changes from year to year (a quantity or proxy list)."""
-        return len(self.quantity) > 1 or len(self.proxy) > 1
-
-
 _PATH_RE = re.compile(r"^outcomes\[(\d+)\]\.(\w+)(?:\[(\d+)\])?$")
+_ID_PATH_RE = re.compile(r"^outcomes\[id=([A-Za-z0-9][A-Za-z0-9_.-]*)\](.*)$")
 _INPUT_RE = re.compile(r"^inputs\[(\d+)\]\.value$")
 
 
@@ -215,7 +127,31 @@ class Compiled:
     reference_period: int = 0
     labels: list[str] = field(default_factory=list)
     input_labels: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
     _point: tuple[EngineArrays, EngineOutput] | None = field(default=None, repr=False)
+
+    def canonical(self, name: Any) -> Any:
+        """A field path naming its outcome by id (``outcomes[id=channel_shift].proxy``) as the
+        positional path the slots use (``outcomes[4].proxy``); other names unchanged.
+
+        Raises
+        ------
+        SROIError
+            An id that no outcome has, listing the ids.
+        """
+        if not isinstance(name, str) or not name.startswith("outcomes[id="):
+            return name
+        m = _ID_PATH_RE.match(name)
+        if not m or m.group(1) not in self.ids:
+            raise SROIError(
+                f"no outcome with id {name[12:].split(']')[0]!r}; ids: {', '.join(self.ids)}", name
+            )
+        return f"outcomes[{self.ids.index(m.group(1))}]{m.group(2)}"
+
+    def _canonical_values(self, values: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        if not values or not any(isinstance(k, str) and k.startswith("outcomes[id=") for k in values):
+            return values
+        return {self.canonical(k): v for k, v in values.items()}
 
     # -- the slot table ---------------------------------------------------------------------------
     def point_values(self) -> dict[str, float]:
@@ -248,6 +184,8 @@ class Compiled:
             paths = self.path_keys()
             if name in paths:
                 return paths[name], self.slots[paths[name]]
+        if isinstance(name, str) and name.startswith("outcomes[id="):
+            return self.resolve(self.canonical(name), field)
         valid = sorted(set(self.slots) | set(self.path_keys()))
         raise SROIError(
             f"unknown estimate {name!r:.80}; expected a parameter name or field path, one of: "
@@ -278,6 +216,7 @@ class Compiled:
         setting takes that setting's value for its key if given, else the point value.
         """
         paths = self.path_keys()
+        settings = [self._canonical_values(s) or {} for s in settings]
         names: dict[str, None] = {}
         for s in settings:
             names.update(dict.fromkeys(s))
@@ -320,7 +259,7 @@ class Compiled:
         """
         if not values and draws is None:
             return self.point()[0]
-        return self.recipe.assemble(values, draws)
+        return self.recipe.assemble(self._canonical_values(values), draws)
 
     def point(self) -> tuple[EngineArrays, EngineOutput]:
         """The engine arrays and output at the point value of every estimate (computed once)."""
@@ -350,7 +289,9 @@ class Compiled:
         """
         if not values and draws is None:
             return self.point()[1]
-        return run(self.recipe.assemble(values, draws), self.timing, self.reference_period)
+        return run(
+            self.recipe.assemble(self._canonical_values(values), draws), self.timing, self.reference_period
+        )
 
     def by_period(
         self,
@@ -681,7 +622,7 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
     )
     rates = [slot(r, p, "rate", as_rate)[:2] for r, p in zip(rate_items, rate_paths, strict=True)]
     years = np.array([inp.year for inp in analysis.inputs], dtype=np.int64)
-    recipe = _recipe(slots, specs, inputs, years, rates, analysis.reference_period)
+    recipe = build_recipe(slots, specs, inputs, years, rates, analysis.reference_period)
     return Compiled(
         slots,
         specs,
@@ -695,100 +636,7 @@ def compile_analysis(analysis: _ValueMapSpec) -> Compiled:
         reference_period=analysis.reference_period,
         labels=[f"{o.stakeholder}: {o.outcome}" for o in analysis.outcomes],
         input_labels=[inp.description or inp.stakeholder for inp in analysis.inputs],
-    )
-
-
-def _recipe(
-    slots: Mapping[str, Slot],
-    specs: Sequence[OutcomeSpec],
-    inputs: Sequence[tuple[str, str, float]],
-    input_years: np.ndarray,
-    rates: Sequence[tuple[str, str]],
-    reference_period: int,
-) -> Recipe:
-    """Index arrays from slot values to engine arrays (see :mod:`sroi.assembly`)."""
-    keys = list(slots)
-    row = {k: r + 2 for r, k in enumerate(keys)}
-    base = np.array([1.0, 0.0, *(slots[k].base for k in keys)])
-    n_out = len(specs)
-    paths: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
-
-    def point(path: str, group: str, at: tuple[Any, ...]) -> None:
-        paths.setdefault(path, []).append((group, at))
-
-    n_fac = max((len(sp.factors) for sp in specs), default=0)
-    factors = np.full((n_out, n_fac), ONE, dtype=np.intp)
-    n_ovl = max((len(sp.overlaps) for sp in specs), default=0)
-    overlaps = np.full((n_out, n_ovl), ZERO, dtype=np.intp)
-    profiled = [i for i, sp in enumerate(specs) if sp.profile]
-    k_prof = max((max(len(specs[i].quantity), len(specs[i].proxy)) for i in profiled), default=0)
-    prof = {g: np.full((len(profiled), k_prof), ZERO, dtype=np.intp) for g in ("quantity", "proxy")}
-    prof_scale = {g: np.zeros((len(profiled), k_prof)) for g in ("quantity", "proxy")}
-    fields: dict[str, np.ndarray] = {
-        name: np.empty(n_out, dtype=np.intp)
-        for name in ("quantity", "proxy", "duration", "elasticity", *FILTERS)
-    }
-    scales = {name: np.empty(n_out) for name in ("quantity", "proxy", "elasticity")}
-    for i, sp in enumerate(specs):
-        for group, entries, unit in (
-            ("quantity", sp.quantity, sp.reached_scale),
-            ("proxy", sp.proxy, sp.proxy_factor),
-        ):
-            key, path, sc = entries[0]
-            fields[group][i] = row[key]
-            scales[group][i] = sc * unit
-            point(path, group, (i,))
-        for j, (fkey, fpath) in enumerate(sp.factors):
-            factors[i, j] = row[fkey]
-            point(fpath, "factors", (i, j))
-        for j, (okey, opath) in enumerate(sp.overlaps):
-            overlaps[i, j] = row[okey]
-            point(opath, "overlaps", (i, j))
-        for name in ("duration", "elasticity", *FILTERS):
-            key, path = {"duration": sp.duration, "elasticity": sp.elasticity}.get(name) or sp.filters[name]
-            fields[name][i] = row[key]
-            point(path, name, (i,))
-        scales["elasticity"][i] = sp.log_income_ratio
-    for p, i in enumerate(profiled):
-        sp = specs[i]
-        years = max(len(sp.quantity), len(sp.proxy))
-        for group, entries, unit in (
-            ("quantity", sp.quantity, sp.reached_scale),
-            ("proxy", sp.proxy, sp.proxy_factor),
-        ):
-            for k in range(years):
-                key, path, sc = entries[k] if len(entries) > 1 else entries[0]
-                prof[group][p, k] = row[key]
-                prof_scale[group][p, k] = sc * unit
-                if len(entries) > 1:
-                    point(path, f"profile_{group}", (p, k))
-            if len(entries) == 1:
-                point(entries[0][1], f"profile_{group}", (p, slice(0, years)))
-    fields["factors"] = factors
-    fields["overlaps"] = overlaps
-    fields["inputs"] = np.array([row[k] for k, _, _ in inputs], dtype=np.intp)
-    for j, (_, path, _) in enumerate(inputs):
-        point(path, "inputs", (j,))
-    fields["rates"] = np.array([row[k] for k, _ in rates], dtype=np.intp)
-    for t, (_, path) in enumerate(rates):
-        point(path, "rates", (t,))
-    fields["profile_quantity"], fields["profile_proxy"] = prof["quantity"], prof["proxy"]
-    return Recipe(
-        keys=keys,
-        base=base,
-        fields=fields,
-        scales={
-            **scales,
-            "inputs": np.array([f for _, _, f in inputs]),
-            "profile_quantity": prof_scale["quantity"],
-            "profile_proxy": prof_scale["proxy"],
-        },
-        start=np.array([sp.start for sp in specs], dtype=np.int64),
-        drop_off_from=np.array([sp.drop_off_from for sp in specs], dtype=np.int64),
-        input_years=input_years,
-        profile_outcomes=np.array(profiled, dtype=np.intp),
-        reference_period=reference_period,
-        paths=paths,
+        ids=list(getattr(analysis, "outcome_ids", [f"outcome_{i}" for i in range(len(specs))])),
     )
 
 

@@ -34,6 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from sroi import defaults, plot
@@ -148,8 +149,6 @@ class Report:
     def summary_text(self, top: int = 5) -> str:
         """The headline numbers in plain text (what ``make demo`` prints)."""
         r, s, cur = self.result, self.simulation, self.analysis.currency
-        lo, hi = s.interval(defaults.INTERVAL_LEVEL)
-        p50 = float(pd.Series(s.ratio).median())
         lines = [
             f"{self.analysis.name}",
             "",
@@ -170,9 +169,8 @@ class Report:
             "",
             f"Present value {r.present_value.magnitude:,.0f} {cur}; inputs {r.total_inputs.magnitude:,.0f} {cur}; "
             f"NPV {r.net_present_value.magnitude:,.0f} {cur}",
-            f"SROI ratio (point values) {r.ratio:.2f} : 1",
-            f"Monte Carlo ({s.n:,} draws): median {p50:.2f} : 1, 80% interval (P10-P90) {lo:.2f} to {hi:.2f}, "
-            f"P(ratio > {self.target:g}) = {s.probability_ratio_exceeds(self.target):.3f}",
+            s.headline(),
+            f"SROI ratio at the point values of every estimate: {r.ratio:.2f} : 1",
             "",
             f"Largest switching values (how far one estimate must move for the ratio to fall to {self.target:g}):",
             _indent(_top_break_even(self.break_even, top)),
@@ -371,7 +369,6 @@ def render_html(report: Report, title: str | None = None) -> str:
     a, r, s = report.analysis, report.result, report.simulation
     cur = a.currency
     title = title or f"SROI report: {a.name}"
-    lo, hi = s.interval(0.8)
     figs = report.figures()
     captions = {
         "tornado": "One-way sensitivity: the 15 estimates with the largest swing, each from its P10 to its P90.",
@@ -383,13 +380,20 @@ def render_html(report: Report, title: str | None = None) -> str:
     fig_html = {name: _figure(fig, captions[name], name) for name, fig in figs.items()}
     for fig in figs.values():
         plt.close(fig)
-    kpis = [
-        ("SROI ratio", f"{r.ratio:.2f} : 1"),
+    if s.uncertain_estimates[0]:
+        lo, hi = s.interval(defaults.INTERVAL_LEVEL)
+        kpis = [
+            ("SROI ratio (median)", f"{float(np.median(s.ratio)):.2f} : 1"),
+            (f"{defaults.INTERVAL_LEVEL:.0%} interval", f"{lo:.2f} to {hi:.2f}"),
+            (f"P(ratio > {report.target:g})", f"{s.probability_ratio_exceeds(report.target):.3f}"),
+            ("Ratio at point values", f"{r.ratio:.2f} : 1"),
+        ]
+    else:
+        kpis = [("SROI ratio", f"{r.ratio:.2f} : 1"), ("Uncertainty", "none specified")]
+    kpis += [
         ("Present value", f"{r.present_value.magnitude:,.0f} {cur}"),
         ("Inputs", f"{r.total_inputs.magnitude:,.0f} {cur}"),
         ("Net present value", f"{r.net_present_value.magnitude:,.0f} {cur}"),
-        ("Ratio, 80% interval", f"{lo:.2f} to {hi:.2f}"),
-        (f"P(ratio > {report.target:g})", f"{s.probability_ratio_exceeds(report.target):.3f}"),
     ]
     parts = [
         "<!DOCTYPE html>",

@@ -396,6 +396,40 @@ class Simulation:
         self._summaries: dict[tuple[float, ...], dict[str, dict[str, float]]] = {}
 
     @property
+    def uncertain_estimates(self) -> tuple[int, int]:
+        """(estimates with a distribution, all estimates) of the analysis simulated."""
+        comp = self.analysis.compiled
+        return len(comp.uncertain()), len(comp.slots)
+
+    def uncertainty_note(self) -> str:
+        """What the spread of this simulation covers, in words: ``'no uncertainty specified'``
+        when no estimate has a distribution (the draws are all the point value), else how many
+        estimates of how many carry one (the others are held at their point values)."""
+        k, m = self.uncertain_estimates
+        if k == 0:
+            return "no uncertainty specified: every estimate is a point value, so there is no interval"
+        if k < m:
+            return (
+                f"{k} of {m} estimates carry a distribution; the other {m - k} are held at their point values"
+            )
+        return f"all {m} estimates carry a distribution"
+
+    def headline(self, level: float = defaults.INTERVAL_LEVEL) -> str:
+        """The ratio as a reader should see it first: the median with its interval and
+        P(ratio > target), with the note of :meth:`uncertainty_note`; or, when nothing is
+        uncertain, the point ratio and 'no uncertainty specified' (never a zero-width interval)."""
+        k, _ = self.uncertain_estimates
+        if k == 0:
+            return f"SROI ratio {float(self.ratio[0]):.2f} : 1 ({self.uncertainty_note()})"
+        lo, hi = self.interval(level)
+        median = float(np.median(self.ratio))
+        probs = ", ".join(f"P(ratio > {t:g}) = {self.probability_ratio_exceeds(t):.3f}" for t in self.targets)
+        return (
+            f"SROI ratio: median {median:.2f} : 1, {level:.0%} interval {lo:.2f} to {hi:.2f}, {probs} "
+            f"({self.n:,} draws; {self.uncertainty_note()})"
+        )
+
+    @property
     def net_present_value(self) -> np.ndarray:
         """``present_value - total_inputs`` per sample [currency] (as the engine computes it)."""
         return self.present_value - self.total_inputs
@@ -555,6 +589,12 @@ class Simulation:
     # -- display -----------------------------------------------------------------------------
     def _lines(self) -> list[tuple[str, str]]:
         cur = self.currency
+        if self.uncertain_estimates[0] == 0:
+            return [
+                ("SROI ratio", f"{float(self.ratio[0]):,.2f}"),
+                ("present value", f"{float(self.present_value[0]):,.0f} {cur}"),
+                ("uncertainty", "no uncertainty specified (every estimate is a point value)"),
+            ]
         table = self._summary_rows(self.targets)
         out = []
         for name, label, fmt in (
@@ -566,6 +606,7 @@ class Simulation:
             out.append((label, f"median {mid}, 80% interval {lo} to {hi}"))
         for t in self.targets:
             out.append((f"P(ratio > {t:g})", f"{table['ratio'][f'P(ratio > {t:g})']:.3f}"))
+        out.append(("uncertainty", self.uncertainty_note()))
         return out
 
     def __repr__(self) -> str:
@@ -574,7 +615,10 @@ class Simulation:
 
     def _repr_html_(self) -> str:
         title = html.escape(f"SROI Monte Carlo: {self.analysis.name} ({self.n:,} samples)")
+        if self.uncertain_estimates[0] == 0:
+            return f"<div class='sroi-simulation'><h4>{title}</h4><p>{html.escape(self.headline())}</p></div>"
         table = self.summary().to_html(float_format=lambda x: f"{x:,.3g}", border=0, na_rep="")
         return (
-            f"<div class='sroi-simulation'><h4>{title}</h4>{table}<p>{html.escape(self.currency)}</p></div>"
+            f"<div class='sroi-simulation'><h4>{title}</h4><p>{html.escape(self.headline())}</p>{table}"
+            f"<p>{html.escape(self.currency)}</p></div>"
         )

@@ -208,6 +208,18 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return sroi.write_value_map_xlsx(sroi.load(EXAMPLE), folder / "value_map.xlsx")
 
 
+def first_deadweight_cell(path: Path) -> str:
+    """Address of the first outcome's deadweight in a written Value Map (found by its header)."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["Value Map"]
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == "Deadweight":
+                return f"{cell.column_letter}{cell.row + 1}"
+    raise AssertionError("no Deadweight header")
+
+
 def edited_workbook(src: Path, dst: Path, edit: Callable[[Any], None]) -> Path:
     wb = openpyxl.load_workbook(src)
     edit(wb)
@@ -253,7 +265,7 @@ def test_alias_bomb_in_a_value_map_csv_cell(tmp_path):
 def test_alias_bomb_in_a_workbook_cell(workbook, tmp_path):
     def edit(wb: Any) -> None:
         del wb[sroi.io.MODEL_SHEET]
-        wb["Value Map"]["P13"] = flow_bomb()  # deadweight of the first outcome
+        wb["Value Map"][first_deadweight_cell(workbook)] = flow_bomb()  # deadweight of the first outcome
 
     path = edited_workbook(workbook, tmp_path / "cell_bomb.xlsx", edit)
     guarded(sroi.read_value_map_xlsx, path).refused("expands to more than", within=HANG_SECONDS)
@@ -469,10 +481,11 @@ def test_duplicate_keys_in_a_csv_cell(tmp_path):
 
 def test_duplicate_keys_in_a_workbook_cell(workbook, tmp_path):
     def edit(wb: Any) -> None:
-        wb["Value Map"]["P13"] = CELL_DUPLICATE
+        wb["Value Map"][first_deadweight_cell(workbook)] = CELL_DUPLICATE
 
     path = edited_workbook(workbook, tmp_path / "dup.xlsx", edit)
-    guarded(sroi.read_value_map_xlsx, path).refused(r"Value Map!P13: .*'low' is given twice")
+    where = first_deadweight_cell(workbook)
+    guarded(sroi.read_value_map_xlsx, path).refused(rf"Value Map!{where}: .*'low' is given twice")
 
 
 def test_duplicate_keys_in_the_workbook_model_sheet(workbook, tmp_path):
@@ -493,7 +506,11 @@ def test_hidden_model_sheet_that_disagrees_with_the_visible_value_map(workbook, 
         workbook, tmp_path / "hidden.xlsx", model_sheet_edit("deadweight: 0.39", "deadweight: 0.1")
     )
     msg = guarded(sroi.read_value_map_xlsx, path).refused("disagrees with the visible sheets")
-    assert "Value Map!P13" in msg and "outcomes[0].deadweight" in msg and "0.39" in msg
+    assert (
+        f"Value Map!{first_deadweight_cell(workbook)}" in msg
+        and "outcomes[0].deadweight" in msg
+        and "0.39" in msg
+    )
 
 
 def test_hidden_model_sheet_without_its_fingerprint_is_still_checked(workbook, tmp_path):
@@ -509,7 +526,7 @@ def test_hidden_model_sheet_without_its_fingerprint_is_still_checked(workbook, t
 
 def test_visible_edit_wins_over_the_hidden_sheet(workbook, tmp_path):
     def edit(wb: Any) -> None:
-        wb["Value Map"]["P13"] = 0.9
+        wb["Value Map"][first_deadweight_cell(workbook)] = 0.9
 
     path = edited_workbook(workbook, tmp_path / "visible.xlsx", edit)
     assert sroi.read_value_map_xlsx(path).outcomes[0].deadweight == pytest.approx(0.9)

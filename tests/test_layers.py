@@ -16,6 +16,7 @@ import pytest
 
 import sroi
 from sroi import global_sensitivity, sensitivity, switching, tabular, uncertainty
+from sroi.audit import audit as audit_function
 from sroi.compiler import estimates_table
 
 PACKAGE = Path(sroi.__file__).parent
@@ -134,6 +135,7 @@ DELEGATES = [
     ("to_frame", tabular.to_frame),
     ("evaluate", sroi.result.evaluate),
     ("evaluate_many", sroi.result.evaluate_many),
+    ("audit", audit_function),
 ]
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sroi.exceptions import SROIError, field_prefix
 from sroi.safe_yaml import read_yaml_file
 from sroi.validation import check_bool, check_number
-from sroi.valuemap import as_text
+from sroi.valuemap import as_id, as_text
 
 if TYPE_CHECKING:
     from sroi.analysis import Analysis
@@ -41,7 +41,7 @@ _CREDIT_OPTIONS = (
     "project_cost",
     "allow_dscr_below_one",
 )
-_PATH_RE = re.compile(r"^outcomes\[(\d+)\]$")
+_POSITION_RE = re.compile(r"^outcomes\[\d+\]$")
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,10 @@ class CreditScenario:
     description : str
         Plain-language statement of the scenario (shown next to the line).
     changes : mapping
-        ``{"outcomes[i]": {"cash_tier": ..., "contracted": ..., "payer": ...}}``. Only the cash
-        tier, contract and payer can change: a scenario never changes the social value.
+        ``{outcome_id: {"cash_tier": ..., "contracted": ..., "payer": ...}}``, outcomes named by
+        their id (:attr:`sroi.Analysis.outcome_ids`), never by position (rows move, ids do not).
+        Only the cash tier, contract and payer can change: a scenario never changes the social
+        value.
     credit : mapping
         Keyword arguments of :func:`sroi.finance.credit_line` (``haircut``, ``dscr_p50``,
         ``dscr_p90``, ``loan_rate``, ``percentile``, ``tenor``, ``cv``, ``contract`` (a mapping of
@@ -85,13 +87,18 @@ class CreditScenario:
             raise SROIError(f"a scenario name has at most 200 characters, got {len(self.name):,}", "name")
         if not isinstance(self.changes, Mapping):
             raise SROIError(
-                "expected a mapping such as {'outcomes[4]': {'cash_tier': 'B', 'contracted': true}}, "
+                "expected a mapping such as {'channel_shift': {'cash_tier': 'B', 'contracted': true}}, "
                 f"got {type(self.changes).__name__} {self.changes!r:.60}",
                 "changes",
             )
         for key, change in self.changes.items():
-            if not isinstance(key, str) or not _PATH_RE.match(key):
-                raise SROIError(f"expected a field path such as 'outcomes[4]', got {key!r:.60}", "changes")
+            if isinstance(key, str) and _POSITION_RE.match(key):
+                raise SROIError(
+                    f"{key!r} refers to an outcome by its position; refer to it by its id (the outcome's "
+                    "'id', or sroi.Analysis.outcome_ids): rows move, ids do not",
+                    "changes",
+                )
+            as_id(key, "changes")
             if not isinstance(change, Mapping) or set(change) - set(_OUTCOME_CHANGES):
                 raise SROIError(
                     f"a scenario may change only {_OUTCOME_CHANGES} of an outcome, got {change!r:.80}",
@@ -166,7 +173,7 @@ def apply_changes(analysis: Analysis, changes: Mapping[str, Mapping[str, Any]]) 
     ----------
     analysis : Analysis
     changes : mapping
-        ``{"outcomes[i]": {"cash_tier": "B", "contracted": True, "payer": "..."}}``.
+        ``{outcome_id: {"cash_tier": "B", "contracted": True, "payer": "..."}}``.
 
     Returns
     -------
@@ -176,22 +183,17 @@ def apply_changes(analysis: Analysis, changes: Mapping[str, Mapping[str, Any]]) 
     Raises
     ------
     SROIError
-        An outcome index out of range or an invalid tier, naming ``outcomes[i]``.
+        An outcome named by position or by an unknown id (the message lists the ids), or an
+        invalid tier, naming the outcome.
     """
     if not isinstance(changes, Mapping):
         raise SROIError(
-            f"expected a mapping such as {{'outcomes[4]': {{...}}}}, got {type(changes).__name__}", "changes"
+            f"expected a mapping such as {{'channel_shift': {{...}}}}, got {type(changes).__name__}",
+            "changes",
         )
     outcomes = list(analysis.outcomes)
     for key, change in changes.items():
-        m = _PATH_RE.match(str(key))
-        if not m:
-            raise SROIError(f"expected a field path such as 'outcomes[4]', got {key!r}", "changes")
-        i = int(m.group(1))
-        if i >= len(outcomes):
-            raise SROIError(
-                f"the analysis has {len(outcomes)} outcomes; there is no outcomes[{i}]", "changes"
-            )
+        i = analysis.outcome_index(key, "changes")
         if not isinstance(change, Mapping) or set(change) - set(_OUTCOME_CHANGES):
             raise SROIError(
                 f"a scenario may change only {_OUTCOME_CHANGES} of an outcome, got {change!r:.80}",

@@ -80,7 +80,16 @@ MAX_CELL_TEXT = 32_767  # Excel's limit on the characters in a cell
 CHUNK = 32_000
 MODEL_MAX_ROWS = 1_048_576  # Excel's row limit
 HEADER_SEARCH = 60
-SOURCE_SHEETS = ("Value Map", "Inputs", "Outputs", "Stakeholders", "Parameters", "Correlations")
+SOURCE_SHEETS = (
+    "Value Map",
+    "Inputs",
+    "Outputs",
+    "Stakeholders",
+    "Parameters",
+    "Correlations",
+    "Negative outcomes considered",
+    "Inputs not valued",
+)
 FINGERPRINT_PREFIX = "# visible-sheets-sha256: "
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # fmt: off
@@ -101,14 +110,17 @@ STAGES = {
 VM_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("stakeholder", "Stakeholder", "1", "text"), ("inputs", "Inputs", "2", "derived"),
     ("outputs", "Outputs", "2", "derived"), ("outcome", "Outcome description", "3", "text"),
+    ("id", "Outcome id", "3", "text"),
     ("indicator", "Indicator", "3", "text"), ("source", "Source", "3", "text"),
     ("quantity", "Quantity", "3", "value"), ("quantity_factors", "Quantity factors", "3", "value"),
     ("duration", "Duration", "3", "int"), ("start", "Outcome start", "3", "int"),
     ("proxy", "Financial proxy", "3", "value"), ("proxy_price_year", "Proxy price year", "3", "int"),
-    ("proxy_conversion", "Proxy conversion", "3", "text"), ("value", "Value ({cur})", "3", "derived"),
+    ("proxy_conversion", "Proxy conversion", "3", "text"), ("income_elasticity", "Income elasticity", "3", "value"),
+    ("value", "Value ({cur})", "3", "derived"),
     ("proxy_source", "Proxy source", "3", "text"), ("deadweight", "Deadweight", "4", "value"),
     ("displacement", "Displacement", "4", "value"), ("attribution", "Attribution", "4", "value"),
-    ("drop_off", "Drop-off", "4", "value"), ("impact", "Impact ({cur})", "4", "derived"),
+    ("drop_off", "Drop-off", "4", "value"), ("drop_off_from_year", "Drop-off from year", "4", "int"),
+    ("overlaps", "Overlaps (share already counted)", "4", "value"), ("impact", "Impact ({cur})", "4", "derived"),
     ("pv_years", "PV year {t} ({cur})", "5", "derived"), ("total_pv", "Total PV ({cur})", "5", "derived"),
     ("cash_tier", "Cash tier", "cash", "text"), ("contracted", "Contracted", "cash", "bool"),
     ("payer", "Payer", "cash", "text"),
@@ -121,6 +133,7 @@ VM_ALIASES = {
     "dropoff": "drop_off",
 }
 TITLE_LABELS = {
+    "sector": "sector",
     "name": "name", "analysis name": "name", "project name": "name", "description": "description",
     "currency": "currency", "price year": "price_year", "discount rate": "discount_rate",
     "discount timing": "discount_timing", "drop off from year": "drop_off_from_year",
@@ -141,6 +154,12 @@ TABLES: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...], 
         ("name", "Name", "text"), ("value", "Value", "value")), ("point value", "unit", "used by")),
     "Correlations": ("correlations", ("a", "b", "rho"), (
         ("a", "Estimate A", "text"), ("b", "Estimate B", "text"), ("rho", "Rank correlation", "float")), ()),
+    "Negative outcomes considered": ("negative_outcomes_considered", ("description", "reason"), (
+        ("description", "Description", "text"), ("reason", "Reason not valued", "text"),
+        ("stakeholder", "Stakeholder", "text")), ()),
+    "Inputs not valued": ("inputs_not_valued", ("description", "reason"), (
+        ("description", "Description", "text"), ("reason", "Reason not valued", "text"),
+        ("stakeholder", "Stakeholder", "text")), ()),
 }
 # fmt: on
 VM_KINDS = {k: kind for k, _, _, kind in VM_COLUMNS if kind != "derived"}

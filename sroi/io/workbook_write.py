@@ -144,6 +144,7 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
             a.reference_period,
             "0: present values; k: evaluative, stated in period-k money",
         ),
+        ("Sector", a.sector, "matched against the practice benchmarks' sectors"),
     ]
     for r, (label, value, note) in enumerate(title, 2):
         book.put(ws, r, 1, label, bold=True)
@@ -310,6 +311,11 @@ def write_value_map_xlsx(analysis: Analysis, path: str | os.PathLike[str], resul
     book.table(book.sheet("Parameters"), ["Name", "Value", "Point value", "Unit", "Used by"], params)
     corr = [[x, y, model_cell(rho)] for x, y, rho in a.correlations]
     book.table(book.sheet("Correlations"), ["Estimate A", "Estimate B", "Rank correlation"], corr)
+    for sheet in ("Negative outcomes considered", "Inputs not valued"):
+        section, _, spec, _ = TABLES[sheet]
+        rows = [[x.description, x.reason, x.stakeholder] for x in getattr(a, section)]
+        if rows:
+            book.table(book.sheet(sheet), [c[1] for c in spec], rows)
     groups: tuple[tuple[str, Sequence[Any]], ...] = (("inputs", a.inputs), ("outputs", a.outputs))
     sources = [[f"{s}[{j}].source", f"{x.stakeholder}: {x.description}", x.source]
                for s, xs in groups for j, x in enumerate(xs)]  # fmt: skip
