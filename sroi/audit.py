@@ -350,7 +350,7 @@ def audit(
 
     # 7. uncertainty stated
     comp = analysis.compiled
-    uncertain, slots = len(comp.uncertain()), len(comp.slots)
+    uncertain, slots = len(comp.uncertain()), len(comp.estimates_used())
     if uncertain == 0:
         rows.add(
             7,

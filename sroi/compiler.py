@@ -162,6 +162,13 @@ class Compiled:
         """The slots with a distribution, in slot order."""
         return [s for s in self.slots.values() if s.distribution is not None]
 
+    def estimates_used(self) -> list[Slot]:
+        """The slots that are estimates of the analysis: all but income elasticities left at 0
+        (no income adjustment asked for), which are not estimates anyone made."""
+        return [
+            s for s in self.slots.values() if not (s.kind == "elasticity" and s.base == 0 and s.distribution is None)
+        ]
+
     def uncertain_keys(self) -> list[str]:
         """Keys of the slots with a distribution, in slot order."""
         return [s.key for s in self.uncertain()]

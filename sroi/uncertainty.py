@@ -399,7 +399,7 @@ class Simulation:
     def uncertain_estimates(self) -> tuple[int, int]:
         """(estimates with a distribution, all estimates) of the analysis simulated."""
         comp = self.analysis.compiled
-        return len(comp.uncertain()), len(comp.slots)
+        return len(comp.uncertain()), len(comp.estimates_used())
 
     def uncertainty_note(self) -> str:
         """What the spread of this simulation covers, in words: ``'no uncertainty specified'``

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import sroi
 from sroi.exceptions import SROIError, SROIWarning
 from sroi.finance import (
     DEFAULTS,
@@ -420,3 +421,24 @@ def test_warnings_for_unusual_but_allowed_inputs():
         credit_line([100.0] * 5, cv=0.2, dscr_p90=0.9, allow_dscr_below_one=True)
     with pytest.warns(SROIWarning, match="median"):
         credit_line([100.0] * 5, cv=0.2, percentile=0.7)
+
+
+def test_credit_scenarios_name_outcomes_by_id_not_position():
+    """Moving a row cannot change a credit line: scenarios name outcomes by id (issue #12)."""
+    from sroi.datasets import dataset_path
+    from sroi.finance import CreditScenario, apply_changes
+
+    a = sroi.load(dataset_path("elderly_mode", "elderly_mode.yaml"))
+    changed = apply_changes(a, {"channel_shift": {"cash_tier": "B", "contracted": True, "payer": "Council"}})
+    i = a.outcome_index("channel_shift")
+    assert changed.outcomes[i].contracted and changed.outcomes[i].cash_tier == "B"
+    moved = a.replace(outcomes=list(reversed(a.outcomes)))
+    changed_moved = apply_changes(
+        moved, {"channel_shift": {"cash_tier": "B", "contracted": True, "payer": "Council"}}
+    )
+    j = moved.outcome_index("channel_shift")
+    assert changed_moved.outcomes[j] == changed.outcomes[i]
+    with pytest.raises(SROIError, match="by its position"):
+        CreditScenario("x", changes={"outcomes[4]": {"cash_tier": "B"}})
+    with pytest.raises(SROIError, match="no outcome with id 'nope'.*ids: independent_use"):
+        apply_changes(a, {"nope": {"cash_tier": "B"}})
