@@ -242,8 +242,16 @@ class Analysis:
         compiled = self.compiled
         if self.correlations:  # names, symmetry and positive semi-definiteness, checked now
             correlation_matrices(compiled.slots, self.active_correlations)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             totals = compiled.run()
+        disc = np.asarray(totals.discount)[:, 0]
+        if not (np.isfinite(disc).all() and (disc > 0).all()):
+            raise SROIError(
+                f"the discount factors overflow a float: a rate of {self.discount_rate!r} compounded over "
+                f"{len(disc) - 1} periods (reference period {self.reference_period}) gives factors beyond "
+                "1e308; use a rate nearer 0 or fewer periods",
+                "discount_rate",
+            )
         bad = np.flatnonzero(~np.isfinite(totals.present_value_by_outcome[:, 0]))
         if bad.size:
             raise SROIError(
@@ -257,6 +265,13 @@ class Analysis:
             raise SROIError(
                 f"the inputs total {float(totals.total_inputs[0]):g} {self.currency}; the SROI ratio is undefined "
                 "unless inputs total more than zero",
+                "inputs",
+            )
+        if not np.isfinite(totals.ratio[0]):
+            raise SROIError(
+                f"the SROI ratio overflows a float: the inputs ({float(totals.total_inputs[0]):g} "
+                f"{self.currency}) are too small against the present value "
+                f"({float(totals.present_value[0]):g}); check the magnitudes and units",
                 "inputs",
             )
 

@@ -166,7 +166,9 @@ class Compiled:
         """The slots that are estimates of the analysis: all but income elasticities left at 0
         (no income adjustment asked for), which are not estimates anyone made."""
         return [
-            s for s in self.slots.values() if not (s.kind == "elasticity" and s.base == 0 and s.distribution is None)
+            s
+            for s in self.slots.values()
+            if not (s.kind == "elasticity" and s.base == 0 and s.distribution is None)
         ]
 
     def uncertain_keys(self) -> list[str]:

@@ -206,7 +206,8 @@ def discount_factors(rates: np.ndarray, timing: str = "end_of_year", axis: int =
         raise ValueError(f"unknown discount timing {timing!r}; expected one of {DISCOUNT_TIMINGS}")
     r = np.moveaxis(np.asarray(rates, dtype=float), axis, -1)
     one = np.ones((*r.shape[:-1], 1))
-    end = np.concatenate([one, 1.0 / np.cumprod(1.0 + r, axis=-1)], axis=-1)
+    with np.errstate(over="ignore", divide="ignore"):  # extreme rates: callers check finiteness
+        end = np.concatenate([one, 1.0 / np.cumprod(1.0 + r, axis=-1)], axis=-1)
     if timing == "end_of_year":
         out = end
     elif timing == "start_of_year":

@@ -198,10 +198,15 @@ class BatchQuantile:
 
     def __call__(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Values for uniforms ``u`` of shape (k, m), one row per distribution."""
-        from scipy import special
-
         u = np.asarray(u, dtype=float)
         out = np.empty_like(u) if out is None else out
+        with np.errstate(over="ignore", invalid="ignore"):  # the caller checks that draws are finite
+            self._fill(u, out)
+        return out
+
+    def _fill(self, u: np.ndarray, out: np.ndarray) -> None:
+        from scipy import special
+
         for cls, rows in self._groups:
             p = self._params[cls]
             ur = u[rows]
@@ -223,7 +228,6 @@ class BatchQuantile:
             else:
                 for r, d in zip(rows, p["dists"], strict=True):
                     out[r] = d.ppf(u[r])
-        return out
 
 
 _ = (Normal, Discrete)  # families evaluated through their own ppf (see BatchQuantile._stack)

@@ -859,3 +859,41 @@ def test_cli_in_a_real_process_prints_no_traceback(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
     assert time.perf_counter() - start < KILL_SECONDS
+
+
+def test_extreme_discounting_and_tiny_inputs_name_what_overflowed():
+    """Issue #20: a rate of -0.99 over 200 periods, and inputs of 1e-320, were reported as 'the
+    inputs total 0' and an infinite ratio; each now names what overflowed."""
+    outcome = sroi.Outcome("P", "B", quantity="10 person", proxy="1e10 GBP/person", duration=3)
+    with pytest.raises(sroi.SROIError, match="discount_rate: the discount factors overflow"):
+        sroi.Analysis(
+            "t",
+            "GBP",
+            [outcome],
+            [sroi.Input("F", "G", "1000 GBP")],
+            discount_rate=-0.99,
+            reference_period=200,
+        )
+    with pytest.raises(sroi.SROIError, match="inputs: the SROI ratio overflows a float"):
+        sroi.Analysis("t", "GBP", [outcome], [sroi.Input("F", "G", "1e-320 GBP")])
+
+
+def test_simulate_refuses_an_impossible_size_before_allocating():
+    a = sroi.load(EXAMPLE).replace(
+        outcomes=[sroi.load(EXAMPLE).outcomes[0].replace(deadweight=sroi.Uniform(0.1, 0.3))]
+    )
+    with pytest.raises(sroi.SROIError, match="n: .* would keep .* GiB"):
+        a.simulate(10**12)
+
+
+def test_a_draw_that_is_not_finite_is_named():
+    wild = sroi.LogNormal(median=1.0, gsd=1e300)
+    a = sroi.load(EXAMPLE)
+    a = a.replace(
+        outcomes=[
+            a.outcomes[0].replace(proxy=sroi.LogNormal(median=1000.0, gsd=1e200, unit="GBP/person/year"))
+        ]
+    )
+    with pytest.raises(sroi.SROIError, match=r"outcomes\[0\]\.proxy: .* not finite numbers"):
+        a.simulate(2000, seed=1)
+    assert wild.support()[1] == float("inf")
