@@ -5,7 +5,7 @@ International (2022) and against published practice, and returns an :class:`Audi
 table says, check by check, ``pass``, ``warn`` or ``fail`` with the reason and the field. A
 ``fail`` means the account over-claims or leaves out what a reader needs (a negative outcome
 nobody considered, a change valued twice, a ratio above nine in ten published reports); a
-``warn`` asks for a justification. The checks and their thresholds are in docs/method.md §11.
+``warn`` asks for a justification. The checks and their thresholds are in docs/method.md §10.2.
 
 References
 ----------
@@ -173,7 +173,7 @@ def audit(
 
     Notes
     -----
-    The checks (docs/method.md §11):
+    The checks (docs/method.md §10.2):
 
     * sources: every outcome names the source of its indicator and of its proxy (warn);
     * negative outcomes: at least one disbenefit is valued, or ``negative_outcomes_considered``
@@ -437,7 +437,8 @@ def _transfer_checks(analysis: AnalysisLike, result: Any, rows: _Rows) -> None:
                 "benefit transfer adjusted for income",
                 "warn",
                 "moved by PPP only: a value from a richer country stays at that country's share of income; "
-                "give income_elasticity (guidance: 0.8-1.0)",
+                "give income_elasticity (0.8-1.0 is usual, 1 for countries of very different income: "
+                "docs/method.md §5.3)",
                 oid,
             )
         else:

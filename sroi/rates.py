@@ -290,9 +290,9 @@ class Rates:
             None for a rate used only when the price years are not given.
         rate : float
             [to_currency per from_currency], positive.
-        basis : {'explicit', 'ppp', 'market'}
-            Which requested basis this rate answers; a ``'ppp'`` or ``'market'`` rate
-            overrides the packaged tables for that pair and year.
+        basis : {'explicit', 'ppp', 'ppp_household', 'market'}
+            Which requested basis this rate answers; a ``'ppp'``, ``'ppp_household'`` or
+            ``'market'`` rate overrides the packaged tables for that pair and year.
         source : str
             Where the rate comes from; recorded in every :class:`Conversion` using it.
 
