@@ -36,7 +36,9 @@ def break_even_table(analysis: sroi.Analysis) -> pd.DataFrame:
     practice = practice_benchmarks().set_index("factor")
     targets = {
         "1:1": 1.0,
-        f"practice median {practice.loc['sroi_ratio', 'median']:g}": float(practice.loc["sroi_ratio", "median"]),
+        f"practice median {practice.loc['sroi_ratio', 'median']:g}": float(
+            practice.loc["sroi_ratio", "median"]
+        ),
         f"practice P90 {practice.loc['sroi_ratio', 'p90']:g}": float(practice.loc["sroi_ratio", "p90"]),
     }
     columns = {}
