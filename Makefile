@@ -17,6 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m sroi analyse datasets/elderly_mode/elderly_mode.yaml \
 		--credit-scenarios datasets/elderly_mode/credit_scenarios.yaml --out out/elderly_mode
+	$(BIN)/python scripts/audit_and_break_even.py datasets/elderly_mode/elderly_mode.yaml --out out/elderly_mode
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
