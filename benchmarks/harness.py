@@ -11,8 +11,9 @@ Rules every script follows:
 * Each figure is reported as min / median / max over the repetitions; ratios are taken
   between minima (the least-disturbed run of each) and, in brackets, as the median of the
   per-repetition ratios.
-* Peak memory is measured in a fresh subprocess (``resource.getrusage(RUSAGE_SELF).ru_maxrss``
-  at its end), one subprocess per measurement.
+* Peak memory is measured in a fresh subprocess, one per measurement: its ``VmHWM`` (peak
+  resident set of the new program, from /proc/self/status) at its end. ``ru_maxrss`` is not
+  used: Linux keeps it across ``exec``, so it would include the parent's memory at the fork.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def child(code: str, timeout: float = 1800) -> dict[str, Any]:
         f"sys.path.insert(0, {str(HERE)!r})\n"
         "import harness\n"
         "out = {}\n" + code + "\n"
-        "out['peak_rss_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "out['peak_rss_mib'] = harness.peak_rss_mib()\n"
         "print(json.dumps(out))\n"
     )
     proc = subprocess.run(
@@ -115,6 +116,20 @@ def child(code: str, timeout: float = 1800) -> dict[str, Any]:
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark subprocess failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this program [MiB]: VmHWM (reset by exec), else ru_maxrss."""
+    try:
+        with open("/proc/self/status", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def machine() -> str:
