@@ -389,9 +389,12 @@ def delta_indices(
         ``None`` uses every draw. Why 5,000: SALib's estimator fits a kernel density to the
         output in each of up to 48 classes of every estimate, for the estimate and each of
         the ``num_resamples`` resamples, twice (its balanced and raw variants), so its cost
-        grows with the draws used: about 2-5 s per estimate at 5,000 draws on a 2-core
-        machine (benchmarks/README.md), four times that at 20,000. The bootstrap interval
-        ``delta_conf`` reports the precision this gives (typically +-0.02-0.03).
+        grows with the draws used: about 4 CPU s per estimate at 5,000 draws on a 2-core
+        machine with one BLAS thread (benchmarks/README.md), about three times that at
+        20,000, and several times more when a multithreaded BLAS spins inside scipy's
+        ``gaussian_kde`` on a busy machine (``OPENBLAS_NUM_THREADS=1`` avoids it). The
+        bootstrap interval ``delta_conf`` reports the precision this gives (typically
+        +-0.02-0.03).
 
     Returns
     -------
@@ -430,7 +433,7 @@ def delta_indices(
     if used > DELTA_DRAWS:
         warnings.warn(
             f"delta indices from {used:,} draws per estimate are slow: SALib's estimator costs about "
-            f"{used / DELTA_DRAWS * 3:,.0f} s per estimate here ({draws.shape[1]} estimates); the default "
+            f"{4 * used / DELTA_DRAWS:,.0f} CPU s per estimate ({draws.shape[1]} estimates here); the default "
             f"max_draws={DELTA_DRAWS:,} estimates each index from resamples of that size",
             SROIWarning,
             stacklevel=2,

@@ -139,31 +139,39 @@ def test_sobol_does_not_depend_on_the_design_block(monkeypatch):
 # -- delta indices ----------------------------------------------------------------------------
 def draws_and_output(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(seed)
-    draws = pd.DataFrame({"big": rng.random(n), "small": rng.random(n), "none": rng.random(n)})
+    draws = pd.DataFrame({"big": rng.random(n), "small": rng.random(n)})
     return draws, 3 * draws["big"].to_numpy() + 0.5 * draws["small"].to_numpy() + 0.1 * rng.random(n)
 
 
-def test_delta_indices_use_a_subsample_of_the_default_size():
-    draws, y = draws_and_output(global_sensitivity.DELTA_DRAWS + 5000)
-    df = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=5)
-    assert df.attrs["n_used"] == global_sensitivity.DELTA_DRAWS
-    assert df["key"].tolist()[:2] == ["big", "small"]
-    again = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=5)
-    pd.testing.assert_frame_equal(df, again)  # the subsample is seeded
+def test_delta_indices_default_is_the_documented_subsample():
+    import inspect
+
+    default = inspect.signature(global_sensitivity.delta_indices).parameters["max_draws"].default
+    assert default == global_sensitivity.DELTA_DRAWS == 5000  # stated in the docstring
+
+
+def test_delta_indices_use_a_subsample_of_max_draws():
+    draws, y = draws_and_output(1200)
+    df = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=2, max_draws=400)
+    assert df.attrs["n_used"] == 400
+    assert df["key"].iloc[0] == "big"
+    again = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=2, max_draws=400)
+    pd.testing.assert_frame_equal(df, again)  # the resamples are seeded
 
 
 def test_delta_indices_use_every_draw_below_the_default_size():
-    draws, y = draws_and_output(2000)
-    df = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=5)
-    assert df.attrs["n_used"] == 2000
+    draws, y = draws_and_output(300)
+    df = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=2)
+    assert df.attrs["n_used"] == 300
 
 
-def test_delta_indices_warn_above_the_default_size_when_asked_for_more():
-    draws, y = draws_and_output(global_sensitivity.DELTA_DRAWS + 10)
+def test_delta_indices_warn_when_asked_for_more_than_the_default(monkeypatch):
+    monkeypatch.setattr(global_sensitivity, "DELTA_DRAWS", 200)  # small, to keep the test quick
+    draws, y = draws_and_output(300)
     with pytest.warns(SROIWarning, match="slow"):
         df = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=2, max_draws=None)
-    assert df.attrs["n_used"] == global_sensitivity.DELTA_DRAWS + 10
+    assert df.attrs["n_used"] == 300
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        small = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=2, max_draws=3000)
-    assert small.attrs["n_used"] == 3000
+        small = global_sensitivity.delta_indices(draws, y, seed=1, num_resamples=2, max_draws=150)
+    assert small.attrs["n_used"] == 150
