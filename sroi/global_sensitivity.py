@@ -393,8 +393,8 @@ def delta_indices(
         machine with one BLAS thread (benchmarks/README.md), about three times that at
         20,000, and several times more when a multithreaded BLAS spins inside scipy's
         ``gaussian_kde`` on a busy machine (``OPENBLAS_NUM_THREADS=1`` avoids it). The
-        bootstrap interval ``delta_conf`` reports the precision this gives (typically
-        +-0.02-0.03).
+        bootstrap interval ``delta_conf`` reports the precision this gives (about +-0.01 for
+        the 100-estimate benchmark model).
 
     Returns
     -------
