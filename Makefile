@@ -38,8 +38,15 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_monte_carlo.py
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c requirements/constraints.txt -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+# Every benchmark at its default size and one table of measures and targets (benchmarks/README.md).
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out

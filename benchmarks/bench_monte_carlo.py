@@ -1,213 +1,181 @@
-"""Benchmark: sroi's Monte Carlo against hand-written numpy (and squigglepy, if installed).
+"""Monte Carlo: sroi.simulate against an independent numpy version and squigglepy.
 
-The model: 20 outcomes, each lasting 10 years, with distributions on quantity (triangular),
-financial proxy (log-normal from a 90% interval), deadweight (triangular), attribution
-(triangular) and drop-off (uniform): 100 uncertain estimates; one certain input; 3.5% end of
-year discounting. Run from the repository root::
+Three implementations of the benchmark model (benchmarks/model.py: 20 outcomes x 10 years,
+100 uncertain estimates) run in one process, interleaved, timed in CPU seconds:
 
-    .venv/bin/python benchmarks/bench_monte_carlo.py            # 1,000,000 samples
-    .venv/bin/python benchmarks/bench_monte_carlo.py --n 200000
+* ``sroi``: ``sroi.simulate(analysis, n, seed, keep_draws=False)`` (per-sample ratio, PV,
+  payback and per-outcome PV kept, as a user gets them);
+* ``numpy``: :func:`model.numpy_closed_form`, written from docs/method.md with numpy's own
+  samplers and closed-form annuity sums (it shares no code and no random numbers with sroi);
+* ``squigglepy``: :func:`model.squigglepy_model`, squigglepy's fastest correct form (if
+  installed: ``make bench`` installs the ``bench`` extra).
 
-The numpy version re-implements the same model with the same uniforms (the draw scheme in the
-Notes of :mod:`sroi.uncertainty`) and the same inverse CDFs, so the two results agree to
-rounding (checked below to 1e-9). squigglepy samples with its own generator, so it is
-compared on the mean and percentiles only; it is not a dependency of sroi (``pip install
-squigglepy`` to include it).
+The three draw differently, so they are checked statistically: the mean, P10 and P90 of the
+ratio must agree within 4 Monte Carlo standard errors. Then the Elderly Mode model
+(datasets/elderly_mode) is timed per draw against the benchmark model. Run from the
+repository root::
+
+    .venv/bin/python benchmarks/bench_monte_carlo.py                 # 1,000,000 draws, 5 repetitions
+    .venv/bin/python benchmarks/bench_monte_carlo.py --n 100000 --repeat 7
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
-import time
-from typing import Any
+import math
+import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
 import numpy as np
+from model import Spec, build_analysis, numpy_closed_form, squigglepy_model
 
-import sroi
-from sroi.uncertainty import simulate
-
-N_OUTCOMES, YEARS, RATE, INPUTS = 20, 10, 0.035, 2_000_000.0
-FIELDS = ("quantity", "proxy", "deadweight", "attribution", "drop_off")
+#: Agreement threshold, in Monte Carlo standard errors of the difference.
+Z_AGREE = 4.0
 
 
-def distributions() -> list[dict[str, sroi.Distribution]]:
-    """The uncertain estimates of each outcome (magnitudes: person, GBP/person, fractions)."""
-    per_person = sroi.ureg("GBP/person").units
-    out = []
-    for i in range(N_OUTCOMES):
-        out.append(
-            {
-                "quantity": sroi.Triangular(
-                    50.0 + 5 * i, 100.0 + 5 * i, 180.0 + 5 * i, unit=sroi.ureg.person
-                ),
-                "proxy": sroi.LogNormal.from_interval(200.0 + 20 * i, 800.0 + 20 * i, unit=per_person),
-                "deadweight": sroi.Triangular(0.05, 0.2, 0.5),
-                "attribution": sroi.Triangular(0.1, 0.25, 0.5),
-                "drop_off": sroi.Uniform(0.05, 0.3),
-            }
-        )
+def standard_errors(x: np.ndarray) -> dict[str, tuple[float, float]]:
+    """(estimate, standard error) of the mean, P10 and P90 of a sample.
+
+    The quantile's error is sqrt(p (1 - p) / n) / f(q_p), the density f estimated from the
+    sample's own quantiles at p +- 0.01.
+    """
+    n = x.size
+    out = {"mean": (float(np.mean(x)), float(np.std(x, ddof=1) / math.sqrt(n)))}
+    for p in (0.10, 0.90):
+        lo, q, hi = np.quantile(x, [p - 0.01, p, p + 0.01])
+        density = 0.02 / (hi - lo)
+        out[f"p{round(100 * p)}"] = (float(q), math.sqrt(p * (1 - p) / n) / density)
     return out
 
 
-def build_analysis(dists: list[dict[str, sroi.Distribution]]) -> sroi.Analysis:
-    outcomes = [
-        sroi.Outcome(f"Group {i}", f"Outcome {i}", duration=YEARS, cash_tier="A" if i % 4 == 0 else "C", **d)
-        for i, d in enumerate(dists)
-    ]
-    return sroi.Analysis(
-        name="Benchmark: 20 outcomes x 10 years",
-        currency="GBP",
-        discount_rate=RATE,
-        outcomes=outcomes,
-        inputs=[sroi.Input("Funder", "Grant", f"{INPUTS} GBP")],
-    )
+def agreement(samples: dict[str, np.ndarray], reference: str = "numpy") -> list[list[str]]:
+    """Rows: statistic, each method's value, largest |difference| / its standard error."""
+    stats = {name: standard_errors(x) for name, x in samples.items()}
+    rows = []
+    for stat in ("mean", "p10", "p90"):
+        ref, ref_se = stats[reference][stat]
+        worst = 0.0
+        for name in samples:
+            if name != reference:
+                value, se = stats[name][stat]
+                worst = max(worst, abs(value - ref) / math.hypot(se, ref_se))
+        rows.append([stat, *(f"{stats[name][stat][0]:.4f}" for name in samples), f"{worst:.1f}"])
+    return rows
 
 
-def numpy_reference(
-    dists: list[dict[str, sroi.Distribution]], n: int, seed: int, chunk: int = 10_000
-) -> tuple[np.ndarray, np.ndarray]:
-    """The same model in plain numpy: ratio and present value of every sample."""
-    base = [int(x) for x in np.random.default_rng(seed).integers(0, 2**63, size=4)]
+def compare(n: int, repeat: int, seed: int) -> tuple[list[list[str]], bool]:
+    """The three-way comparison; returns the summary rows and whether they agree."""
+    import sroi
 
-    def stream(key: str) -> np.random.Generator:
-        kid = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
-        return np.random.default_rng(np.random.SeedSequence(base, spawn_key=(kid,)))
-
-    streams = {(i, f): stream(f"outcomes[{i}].{f}") for i in range(N_OUTCOMES) for f in FIELDS}
-    years = np.arange(1, YEARS + 1)
-    discount = (1.0 + RATE) ** -years.astype(float)  # end of year
-    exponent = np.maximum(0, years - 1)  # drop-off from year 2
-    ratio, pv = np.empty(n), np.empty(n)
-    for start in range(0, n, chunk):
-        m = min(chunk, n - start)
-        v = {f: np.empty((m, N_OUTCOMES)) for f in FIELDS}
-        for (i, f), g in streams.items():
-            v[f][:, i] = dists[i][f].ppf(np.maximum(g.random(m), 2.0**-54))
-        impact = v["quantity"] * v["proxy"] * (1 - v["deadweight"]) * (1 - v["attribution"])
-        annuity = ((1.0 - v["drop_off"])[..., None] ** exponent) @ discount  # sum_k (1-d)^e_k D_k
-        pv[start : start + m] = (impact * annuity).sum(axis=1)
-        ratio[start : start + m] = pv[start : start + m] / INPUTS
-    return ratio, pv
-
-
-def squigglepy_model(dists: list[dict[str, sroi.Distribution]], n: int, seed: int) -> np.ndarray | None:
-    """The same model in squigglepy (each leaf used once, so no x*x double draws)."""
+    spec = Spec()
+    analysis = build_analysis(spec)
+    sroi.simulate(analysis, 2000, seed=0, keep_draws=False)  # imports, caches, beta tables
+    numpy_closed_form(spec, 2000, 0)
+    methods = {
+        "sroi": lambda: sroi.simulate(analysis, n, seed=seed, keep_draws=False).ratio,
+        "numpy": lambda: numpy_closed_form(spec, n, seed + 1)[0],
+    }
     try:
-        import squigglepy as sq
+        import squigglepy  # noqa: F401
+
+        squigglepy_model(spec, 2000, 0)
+        methods["squigglepy"] = lambda: squigglepy_model(spec, n, seed + 2)
     except ImportError:
-        return None
-    years = np.arange(1, YEARS + 1)
-    discount = (1.0 + RATE) ** -years.astype(float)
-    exponent = np.maximum(0, years - 1)
-
-    def annuity(d: Any) -> Any:
-        return ((1.0 - np.asarray(d))[..., None] ** exponent) @ discount
-
-    total: Any = 0
-    for d in dists:
-        q, p, dw, at, do = (d[f] for f in FIELDS)
-        assert isinstance(q, sroi.Triangular) and isinstance(dw, sroi.Triangular)
-        assert isinstance(at, sroi.Triangular) and isinstance(do, sroi.Uniform)
-        assert isinstance(p, sroi.LogNormal)
-        lo, hi = p.quantile(0.05), p.quantile(0.95)
-        term = (
-            sq.triangular(q.low, q.mode, q.high)
-            * sq.lognorm(lo, hi)
-            * (1 - sq.triangular(dw.low, dw.mode, dw.high))
-            * (1 - sq.triangular(at.low, at.mode, at.high))
-            * sq.dist_fn(sq.uniform(do.low, do.high), fn=annuity)
-        )
-        total = term if isinstance(total, int) else total + term
-    sq.set_seed(seed)
-    return np.asarray(sq.sample(total / INPUTS, n=n, verbose=False))
-
-
-def _timed(fn: Any, *args: Any, repeat: int = 1, **kwargs: Any) -> tuple[Any, float]:
-    """Result of the last call and the best wall time of ``repeat`` calls [s]."""
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - t0)
-    return out, best
-
-
-def memory_check(analysis: sroi.Analysis, seed: int, n: int = 10_000_000) -> None:
-    """Peak resident memory of a 10-million-sample run (without draws), with its summaries."""
-    import resource
-
-    sim, t = _timed(simulate, analysis, n, seed=seed, keep_draws=False)
-    sim.summary()
-    flows = sim.eligible_cash_flows()
-    table = sim.value_by_tier
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux -> GiB
-    print(f"{n:,} samples, keep_draws=False: {t:.1f} s, peak RSS {peak:.2f} GiB")
+        print("squigglepy is not installed: skipped (make bench installs the bench extra)")
+    times = harness.interleaved(methods, repeat)
     print(
-        f"  stored: per-outcome PV {sim.present_value_by_outcome.shape} float32, eligible cash "
-        f"{flows.shape} {flows.dtype}, value_by_tier {table.shape}"
+        f"\nMonte Carlo of the benchmark model ({spec.n_outcomes} outcomes x {spec.years} years, "
+        f"{5 * spec.n_outcomes} uncertain estimates), {n:,} draws, CPU seconds over {repeat} "
+        "interleaved repetitions"
     )
+    rows = []
+    for name, t in times.items():
+        r_min, r_med = harness.ratio(t, times["numpy"])
+        rows.append([name, *t.text().split(), f"{r_min:.2f} ({r_med:.2f})"])
+    print(harness.table(rows, ["method", "min", "median", "max", "/ numpy: min (median of pairs)"]))
+    samples = {name: np.asarray(t.result) for name, t in times.items()}
+    agree_rows = agreement(samples)
+    ok = all(float(r[-1]) <= Z_AGREE for r in agree_rows)
+    print(
+        f"\nratio statistics (last run of each); agreement: largest |difference| / standard error <= {Z_AGREE}"
+    )
+    print(harness.table(agree_rows, ["statistic", *samples, "|diff| / se"]))
+    print("agree: " + ("yes" if ok else "NO"))
+    summary = [
+        [
+            "simulate / numpy",
+            f"{n:,} draws",
+            f"{harness.ratio(times['sroi'], times['numpy'])[0]:.2f}x",
+            "<= 1.25x",
+        ]
+    ]
+    if "squigglepy" in times:
+        summary.append(
+            [
+                "squigglepy / numpy",
+                f"{n:,} draws",
+                f"{harness.ratio(times['squigglepy'], times['numpy'])[0]:.2f}x",
+                "(reference)",
+            ]
+        )
+        summary.append(
+            [
+                "simulate / squigglepy",
+                f"{n:,} draws",
+                f"{harness.ratio(times['sroi'], times['squigglepy'])[0]:.2f}x",
+                "< 1 (faster)",
+            ]
+        )
+    summary.append(["three agree (mean, P10, P90)", "", "yes" if ok else "NO", f"within {Z_AGREE:g} se"])
+    return summary, ok
 
 
-def main() -> None:
+def elderly_mode(n: int, repeat: int, seed: int) -> list[list[str]]:
+    """CPU time per draw of the Elderly Mode model against the benchmark model."""
+    import sroi
+
+    elderly = sroi.load(Path(harness.ROOT, "datasets", "elderly_mode", "elderly_mode.yaml"))
+    bench = build_analysis(Spec())
+    for a in (elderly, bench):
+        sroi.simulate(a, 2000, seed=0, keep_draws=False)
+    times = harness.interleaved(
+        {
+            "Elderly Mode": lambda: sroi.simulate(elderly, n, seed=seed, keep_draws=False),
+            "benchmark model": lambda: sroi.simulate(bench, n, seed=seed, keep_draws=False),
+        },
+        repeat,
+        keep=False,
+    )
+    k = len(elderly.compiled.uncertain())
+    print(
+        f"\nsimulate, {n:,} draws: Elderly Mode ({len(elderly.outcomes)} outcomes, {k} uncertain "
+        f"estimates, {sum(type(s.distribution).__name__ == 'Pert' for s in elderly.compiled.uncertain())} "
+        "of them PERT, 2 rank correlations) against the benchmark model; microseconds per draw"
+    )
+    rows = [[name, *(f"{1e6 * s / n:.2f}" for s in (t.min, t.median, t.max))] for name, t in times.items()]
+    print(harness.table(rows, ["model", "min", "median", "max"]))
+    r = harness.ratio(times["Elderly Mode"], times["benchmark model"])[0]
+    return [["Elderly Mode / benchmark, per draw", f"{n:,} draws", f"{r:.2f}x", "<= 1x"]]
+
+
+def main(argv: list[str] | None = None) -> list[list[str]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="samples (default 1,000,000)")
+    parser.add_argument("--n", type=int, default=1_000_000, help="draws (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions (default 5)")
+    parser.add_argument("--elderly-n", type=int, default=200_000, help="draws of the Elderly Mode test")
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
-    parser.add_argument(
-        "--memory", action="store_true", help="only measure peak memory of 10,000,000 samples (about 30 s)"
-    )
-    args = parser.parse_args()
-    os.environ.setdefault("SROI_NO_PROGRESS", "1")
-    n, seed = args.n, args.seed
-
-    dists = distributions()
-    analysis = build_analysis(dists)
-    if args.memory:
-        memory_check(analysis, seed)
-        return
-    simulate(analysis, 1000, seed=0)  # warm up imports and caches
-
-    sim, t_sroi = _timed(simulate, analysis, n, seed=seed, keep_draws=False, repeat=args.repeat)
-    (ratio_np, pv_np), t_np = _timed(numpy_reference, dists, n, seed, repeat=args.repeat)
-    _, t_sroi_draws = _timed(simulate, analysis, n, seed=seed)
-    err = max(
-        float(np.max(np.abs(sim.ratio - ratio_np) / np.abs(ratio_np))),
-        float(np.max(np.abs(sim.present_value - pv_np) / np.abs(pv_np))),
-    )
-
-    print(
-        f"Monte Carlo, {n:,} samples, 20 outcomes x 10 years, 100 uncertain estimates "
-        f"(best of {args.repeat} runs; chunk size {sim.chunk_size:,})"
-    )
-    print(f"  sroi.simulate (keep_draws=False)   {t_sroi:8.2f} s")
-    print(f"  sroi.simulate (keep_draws=True)    {t_sroi_draws:8.2f} s")
-    print(f"  hand-written numpy                 {t_np:8.2f} s")
-    print(f"  ratio sroi / numpy                 {t_sroi / t_np:8.2f} x   (target <= 1.5)")
-    print(f"  max relative difference            {err:8.1e}     (must be <= 1e-9)")
-    if err > 1e-9:
-        raise SystemExit("sroi and the numpy reference disagree")
-    print(
-        f"  mean ratio {np.mean(sim.ratio):.4f}, P5 {np.quantile(sim.ratio, 0.05):.4f}, "
-        f"P95 {np.quantile(sim.ratio, 0.95):.4f}"
-    )
-
-    sq_ratio, t_sq = _timed(squigglepy_model, dists, n, seed)
-    if sq_ratio is None:
-        print("  squigglepy: not installed, skipped (pip install squigglepy to compare)")
-    else:
-        se = np.std(sim.ratio) / np.sqrt(n)
-        diff = (np.mean(sq_ratio) - np.mean(sim.ratio)) / (np.sqrt(2) * se)
-        print(
-            f"  squigglepy                         {t_sq:8.2f} s   ratio sroi / squigglepy "
-            f"{t_sroi / t_sq:.2f} x"
-        )
-        print(
-            f"  squigglepy mean ratio {np.mean(sq_ratio):.4f} ({diff:+.1f} standard errors from sroi), "
-            f"P5 {np.quantile(sq_ratio, 0.05):.4f}, P95 {np.quantile(sq_ratio, 0.95):.4f}"
-        )
+    args = parser.parse_args(argv)
+    print(harness.machine())
+    summary, ok = compare(args.n, args.repeat, args.seed)
+    summary += elderly_mode(args.elderly_n, args.repeat, args.seed)
+    if not ok:
+        print("the three implementations disagree beyond Monte Carlo error", file=sys.stderr)
+    return summary
 
 
 if __name__ == "__main__":
-    main()
+    rows = main()
+    print("\n" + harness.table(rows, ["measure", "size", "measured", "target"]))

@@ -1,7 +1,8 @@
 """Global sensitivity on the one engine: Sobol indices, and sample-based measures on any
 Monte Carlo output (standardised rank regression, delta indices).
 
-Sobol indices evaluate a Saltelli design through the compiled model's engine in one vectorised call;
+Sobol indices evaluate a Saltelli design through the compiled model's engine in bounded-memory
+chunks (:meth:`~sroi.compiler.Compiled.run_batched`);
 the sample-based measures read the draws and outputs of an existing
 :class:`~sroi.uncertainty.Simulation` (or any draws table), so no extra model runs are needed.
 
@@ -19,24 +20,100 @@ References
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from sroi.distributions import make_rng
 from sroi.exceptions import SROIError, SROIWarning
+from sroi.quantiles import BatchQuantile
 from sroi.sensitivity import check_output
-from sroi.validation import check_level
+from sroi.validation import check_level, check_whole_number
 
 if TYPE_CHECKING:
-    from sroi.compiler import AnalysisLike
+    from sroi.compiler import AnalysisLike, Slot
+    from sroi.distributions import Distribution
     from sroi.sampling import Seed
 
-__all__ = ["delta_indices", "rank_regression", "sobol"]
+__all__ = ["DELTA_DRAWS", "delta_indices", "rank_regression", "sobol"]
+
+#: Default number of draws delta indices are estimated from (SALib's ``y_resamples``): the
+#: estimate and each bootstrap resample use this many draws, so the cost does not grow with
+#: the simulation (see :func:`delta_indices`).
+DELTA_DRAWS = 5_000
 
 
 # -- global sensitivity -----------------------------------------------------------------------
+#: Uniforms per block of the Saltelli design (2 MB of float64): the design is built, mapped
+#: through the inverse CDFs and evaluated block by block, so memory does not grow with N.
+_DESIGN_BLOCK = 1 << 18
+
+
+def _saltelli_design(base: np.ndarray, calc_second_order: bool) -> np.ndarray:
+    """Saltelli's design from rows of a (b, 2D) base sequence, in SALib's layout.
+
+    Row i of the base gives A = base[i, :D] and B = base[i, D:], and the design rows
+    A, AB_1 .. AB_D, (BA_1 .. BA_D,) B, where AB_k is A with its column k taken from B (BA_k:
+    B with column k from A): D + 2 rows per base row (2D + 2 with second order), as
+    ``SALib.sample.sobol.sample`` lays them out and ``SALib.analyze.sobol.analyze`` reads them.
+
+    Examples
+    --------
+    >>> _saltelli_design(np.array([[0.1, 0.2, 0.7, 0.8]]), calc_second_order=False)
+    array([[0.1, 0.2],
+           [0.7, 0.2],
+           [0.1, 0.8],
+           [0.7, 0.8]])
+    """
+    b, d = base.shape[0], base.shape[1] // 2
+    a_rows, b_rows = base[:, :d], base[:, d:]
+    per = 2 * d + 2 if calc_second_order else d + 2
+    out = np.empty((b, per, d))
+    out[:] = a_rows[:, None, :]
+    k = np.arange(d)
+    out[:, 1 + k, k] = b_rows
+    if calc_second_order:
+        out[:, 1 + d : 1 + 2 * d, :] = b_rows[:, None, :]
+        out[:, 1 + d + k, k] = a_rows
+    out[:, -1, :] = b_rows
+    return out.reshape(b * per, d)
+
+
+def _saltelli_outputs(
+    analysis: AnalysisLike,
+    unc: list[Slot],
+    n: int,
+    calc_second_order: bool,
+    output: str,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The output at every point of Saltelli's design on a scrambled Sobol sequence.
+
+    The base sequence is ``scipy.stats.qmc.Sobol(2D, scramble=True)`` drawn from ``rng``
+    (what SALib's sampler does, so the design is the same as SALib's for the same
+    generator); the design is built, mapped through each estimate's inverse CDF (uniforms
+    clipped to [1e-12, 1 - 1e-12]) and evaluated through
+    :meth:`~sroi.compiler.Compiled.run_batched`, block by block.
+    """
+    from scipy.stats import qmc
+
+    d = len(unc)
+    base = qmc.Sobol(d=2 * d, scramble=True, rng=rng).random(n)
+    per = 2 * d + 2 if calc_second_order else d + 2
+    rows = max(1, _DESIGN_BLOCK // (per * d))
+    quantile = BatchQuantile([cast("Distribution", s.distribution) for s in unc])
+    keys = [s.key for s in unc]
+    comp = analysis.compiled
+    y = np.empty(n * per)
+    for start in range(0, n, rows):
+        u = _saltelli_design(base[start : start + rows], calc_second_order)
+        values = quantile(np.clip(u.T, 1e-12, 1.0 - 1e-12))
+        part = comp.run_batched(dict(zip(keys, values, strict=True)), (output,))[output]
+        y[start * per : start * per + part.size] = part
+    return y
+
+
 def sobol(
     analysis: AnalysisLike,
     n: int = 1024,
@@ -53,7 +130,7 @@ def sobol(
     analysis : Analysis
     n : int
         Base sample size N, a power of 2 (default 1024); the model is evaluated
-        N (D + 2) times for D uncertain estimates, N (2D + 2) with second order, in one call.
+        N (D + 2) times for D uncertain estimates, N (2D + 2) with second order.
     seed : int, Generator, SeedSequence or None
         Seeds the Sobol sequence scrambling and the bootstrap (same seed, same result).
     calc_second_order : bool
@@ -87,8 +164,11 @@ def sobol(
     S1_i = Var(E[Y | X_i]) / Var(Y) (the share of the output variance due to estimate i
     alone) and ST_i = E[Var(Y | X_-i)] / Var(Y) (including its interactions), estimated with
     Saltelli's scheme on a scrambled Sobol sequence: uniform [0, 1] points per estimate are
-    mapped through each distribution's inverse CDF, then evaluated in one engine call
-    (SALib's ``sample.sobol`` and ``analyze.sobol``). The decomposition assumes independent
+    mapped through each distribution's inverse CDF, then evaluated by the engine block by
+    block (memory does not grow with N). The design is built here, vectorised, from a
+    scrambled Sobol base sequence (``scipy.stats.qmc.Sobol``), in the layout of SALib's
+    ``sample.sobol`` (the same points for the same seed); SALib's ``analyze.sobol``
+    computes the indices and their bootstrap intervals. The decomposition assumes independent
     inputs; correlations declared on the analysis are ignored here.
 
     References
@@ -116,7 +196,6 @@ def sobol(
     1  outcomes[0].deadweight  0.1  0.1
     """
     from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
 
     check_output(output)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or n & (n - 1):
@@ -136,13 +215,7 @@ def sobol(
         )
     rng = make_rng(seed)
     problem = {"num_vars": len(unc), "names": [s.key for s in unc], "bounds": [[0.0, 1.0]] * len(unc)}
-    u = sobol_sample.sample(problem, int(n), calc_second_order=calc_second_order, seed=rng)
-    u = np.clip(u, 1e-12, 1.0 - 1e-12)
-    values = {}
-    for j, s in enumerate(unc):
-        assert s.distribution is not None
-        values[s.key] = np.asarray(s.distribution.ppf(u[:, j]), dtype=float)
-    y = np.asarray(getattr(analysis.compiled.run(values), output), dtype=float)
+    y = _saltelli_outputs(analysis, unc, int(n), calc_second_order, output, rng)
     if not np.all(np.isfinite(y)):
         raise SROIError(f"the {output} is not finite for some samples; check inputs can be zero", "output")
     if np.ptp(y) == 0:
@@ -293,6 +366,7 @@ def delta_indices(
     seed: Seed = None,
     num_resamples: int = 100,
     conf_level: float = 0.95,
+    max_draws: int | None = DELTA_DRAWS,
 ) -> pd.DataFrame:
     """Borgonovo's moment-independent delta and first-order Sobol indices from given draws.
 
@@ -308,12 +382,32 @@ def delta_indices(
         Bootstrap resamples (default 100).
     conf_level : float
         Confidence level (default 0.95).
+    max_draws : int or None
+        Draws each estimate is computed from (default :data:`DELTA_DRAWS`, 5,000): with more
+        draws in the sample, the estimate and every bootstrap resample are drawn (with
+        replacement) from all of them, ``max_draws`` at a time (SALib's ``y_resamples``).
+        ``None`` uses every draw. Why 5,000: SALib's estimator fits a kernel density to the
+        output in each of up to 48 classes of every estimate, for the estimate and each of
+        the ``num_resamples`` resamples, twice (its balanced and raw variants), so its cost
+        grows with the draws used: about 4 CPU s per estimate at 5,000 draws on a 2-core
+        machine with one BLAS thread (benchmarks/README.md), about three times that at
+        20,000, and several times more when a multithreaded BLAS spins inside scipy's
+        ``gaussian_kde`` on a busy machine (``OPENBLAS_NUM_THREADS=1`` avoids it). The
+        bootstrap interval ``delta_conf`` reports the precision this gives (about +-0.01 for
+        the 100-estimate benchmark model).
 
     Returns
     -------
     DataFrame
         ``key``, ``delta``, ``delta_conf``, ``S1``, ``S1_conf``, ``notes`` (SALib's remarks,
-        e.g. too few distinct values), largest delta first.
+        e.g. too few distinct values), largest delta first. ``attrs["n_used"]`` is the
+        number of draws each estimate used.
+
+    Warns
+    -----
+    SROIWarning
+        When ``max_draws`` asks for more than :data:`DELTA_DRAWS` draws and the sample has
+        more: the run will be slow (its cost is given in the message).
 
     Notes
     -----
@@ -332,6 +426,18 @@ def delta_indices(
     from SALib.analyze import delta
 
     draws, y, _ = _draws_and_output(simulation_or_draws, output)
+    n = len(draws)
+    if max_draws is not None:
+        max_draws = check_whole_number(max_draws, "max_draws", 10, what="a whole number of draws")
+    used = n if max_draws is None else min(n, max_draws)
+    if used > DELTA_DRAWS:
+        warnings.warn(
+            f"delta indices from {used:,} draws per estimate are slow: SALib's estimator costs about "
+            f"{4 * used / DELTA_DRAWS:,.0f} CPU s per estimate ({draws.shape[1]} estimates here); the default "
+            f"max_draws={DELTA_DRAWS:,} estimates each index from resamples of that size",
+            SROIWarning,
+            stacklevel=2,
+        )
     keys = [str(c) for c in draws.columns]
     x = draws.to_numpy(dtype=float)
     varying = np.ptp(x, axis=0) > 0
@@ -351,6 +457,7 @@ def delta_indices(
                 conf_level=conf_level,
                 seed=int(rng.integers(1, 2**31 - 1)),
                 method="all",
+                y_resamples=used,
             )
     finally:
         np.random.set_state(state)  # noqa: NPY002
@@ -367,4 +474,5 @@ def delta_indices(
     out.loc[~varying, "notes"] = "does not vary across the draws"
     extra = [str(w.message).strip() for w in caught]
     out.attrs["warnings"] = extra
+    out.attrs["n_used"] = used
     return out.sort_values("delta", ascending=False, kind="stable", na_position="last").reset_index(drop=True)

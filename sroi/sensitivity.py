@@ -1,8 +1,8 @@
 """Sensitivity analysis on the one engine: tornado, scenarios, two-way grids and switching values.
 
-Every function here evaluates the model only through the compiled model's engine
-(:meth:`sroi.compiler.Compiled.run`): the settings to compare are stacked along the sample axis
-and evaluated in one call (all tornado end points at once, a whole two-way grid at once).
+Every function here evaluates the model only through the compiled model's engine: the settings
+to compare are stacked along the sample axis (all tornado end points, a whole two-way grid) and
+evaluated by :meth:`sroi.compiler.Compiled.run_batched`, in chunks of bounded memory.
 Values are given per *key* (a named parameter or a field path, see :mod:`sroi.compiler`); a
 field path changes that one field only, even when its value comes from a shared named
 parameter.
@@ -94,6 +94,19 @@ def clip_to_kind(slot: Slot, value: float) -> float:
     return float(max(0.0, value))
 
 
+def _run_settings(
+    analysis: AnalysisLike, settings: Sequence[Mapping[str, Any]], outputs: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """``outputs`` for each setting (a mapping key or field path -> value; the rest at point
+    values), through :meth:`~sroi.compiler.Compiled.run_batched`: one value per setting."""
+    comp = analysis.compiled
+    values = comp.stack(settings)
+    if not values:  # every setting is the point values
+        point = comp.run()
+        return {name: np.full(len(settings), float(np.ravel(getattr(point, name))[0])) for name in outputs}
+    return comp.run_batched(values, outputs)
+
+
 def _check_probabilities(low: float, high: float) -> None:
     check_fraction(low, "low", what="a probability", example="0.1 (P10)")
     check_fraction(high, "high", what="a probability", example="0.9 (P90)")
@@ -153,8 +166,9 @@ def tornado(
 
     Notes
     -----
-    Every low and high point (2P settings for P estimates) is evaluated in one engine call.
-    A named parameter moves every field that uses it.
+    Every low and high point (2P settings for P estimates) is stacked along the sample axis
+    and evaluated in bounded-memory chunks (:meth:`~sroi.compiler.Compiled.run_batched`). A
+    named parameter moves every field that uses it.
 
     References
     ----------
@@ -209,7 +223,7 @@ def tornado(
                 "high_value": hi,
             }
         )
-    out = getattr(comp.run_settings([*settings, {}]), output)
+    out = _run_settings(analysis, [*settings, {}], (output,))[output]
     df = pd.DataFrame(rows)
     df[f"{output}_low"] = out[0:-1:2]
     df[f"{output}_high"] = out[1:-1:2]
@@ -344,16 +358,9 @@ def scenarios(
                 _, slot = analysis.compiled.resolve(k, field)
                 one[k] = _scenario_value(slot, v, f"{field}[{k!r}]")
             settings[str(name)] = one
-    out = analysis.compiled.run_settings(list(settings.values()))
-    df = pd.DataFrame(
-        {
-            "scenario": list(settings),
-            "ratio": out.ratio,
-            "present_value": out.present_value,
-            "net_present_value": out.net_present_value,
-            "total_inputs": out.total_inputs,
-        }
-    )
+    columns = ("ratio", "present_value", "net_present_value", "total_inputs")
+    out = _run_settings(analysis, list(settings.values()), columns)
+    df = pd.DataFrame({"scenario": list(settings), **out})
     df.attrs["settings"] = settings
     df.attrs["currency"] = analysis.currency
     return df
@@ -411,7 +418,9 @@ def two_way(
 
     Notes
     -----
-    The whole grid is one engine call with ``len(a_values) x len(b_values)`` samples.
+    The grid's ``len(a_values) x len(b_values)`` points are evaluated in chunks of bounded
+    memory (:meth:`~sroi.compiler.Compiled.run_batched`): a 1001 x 1001 grid stays far under
+    2 GB (benchmarks/README.md).
 
     Examples
     --------
@@ -440,7 +449,8 @@ def two_way(
     av = _grid(sa, a_values, n, "a_values")
     bv = _grid(sb, b_values, n, "b_values")
     aa, bb = np.meshgrid(av, bv, indexing="ij")
-    out = getattr(comp.run({a: aa.ravel(), b: bb.ravel()}), output)
+    out = comp.run_batched({a: aa.ravel(), b: bb.ravel()}, (output,))[output]
+    del aa, bb
     df = pd.DataFrame(out.reshape(av.size, bv.size), index=pd.Index(av, name=a), columns=pd.Index(bv, name=b))
     df.attrs["output"] = output
     return df

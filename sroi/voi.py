@@ -25,7 +25,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -133,63 +133,199 @@ def evpi(simulation: Any, target: float = 1.0, output: str = "net_present_value"
     return float(np.mean(np.maximum(nb, 0.0)) - max(float(np.mean(nb)), 0.0))
 
 
-def _design_poly(x: np.ndarray, degree: int) -> np.ndarray:
-    """Polynomial design with all terms up to ``degree`` (interactions included), standardised."""
-    from itertools import combinations_with_replacement
+def _bspline_basis(x: np.ndarray, knots: np.ndarray, degree: int = 3, block: int = 8192) -> np.ndarray:
+    """Dense B-spline design matrix (n, len(knots) - degree - 1) at points ``x`` within the
+    knots' range (the same matrix as ``scipy.interpolate.BSpline.design_matrix``).
 
-    z = (x - x.mean(axis=0)) / x.std(axis=0)
-    cols = [np.ones(len(z))]
-    for d in range(1, degree + 1):
-        for combo in combinations_with_replacement(range(z.shape[1]), d):
-            cols.append(np.prod(z[:, list(combo)], axis=1))
-    return np.column_stack(cols)
+    The ``degree + 1`` functions that are not zero at each point come from the Cox-de Boor
+    recursion (Piegl & Tiller, The NURBS Book, algorithm A2.2), vectorised over blocks of
+    ``block`` points (so that its temporaries stay in cache); the right end point belongs to
+    the last knot interval (as in scipy and statsmodels: when that interval is empty, because
+    interior knots tie with the largest value, its row is 0).
+    """
+    t = np.asarray(knots, dtype=float)
+    k = degree
+    m = t.size - k - 1
+    out = np.zeros((x.size, m))
+    distinct = bool(np.all(np.diff(t[k : m + 1]) > 0))  # no empty interval: no zero denominator
+    for start in range(0, x.size, block):
+        xb = x[start : start + block]
+        n = xb.size
+        span = np.clip(np.searchsorted(t, xb, side="right") - 1, k, m - 1)
+        values = [np.ones(n)]  # the k + 1 functions not zero at each point, lowest first
+        left: list[np.ndarray] = [xb]
+        right: list[np.ndarray] = [xb]
+        for j in range(1, k + 1):
+            left.append(xb - t[span + 1 - j])
+            right.append(t[span + j] - xb)
+            saved: np.ndarray | float = 0.0
+            nxt = []
+            for r in range(j):
+                denom = right[r + 1] + left[j - r]
+                temp = values[r] / (denom if distinct else np.where(denom > 0, denom, np.inf))
+                nxt.append(saved + right[r + 1] * temp)
+                saved = left[j - r] * temp
+            nxt.append(np.asarray(saved))
+            values = nxt
+        flat = out[start : start + n].reshape(-1)
+        first = np.arange(n) * m + span - k
+        for c in range(k + 1):
+            flat[first + c] = values[c]
+    return out
 
 
-def _basis(col: np.ndarray, d: int, intercept: bool) -> np.ndarray:
-    """Basis of one estimate: indicators when it has few distinct values (e.g. whole-year
-    durations), else cubic B-splines with ``d`` functions (statsmodels' GAM basis)."""
-    u, inv = np.unique(col, return_inverse=True)
-    if u.size <= _FEW_VALUES:
-        dummies = np.eye(u.size)[inv]
-        return dummies if intercept else dummies[:, 1:]
-    from statsmodels.gam.api import BSplines
+class _Bases:
+    """Regressors of the draws, each built once per :func:`evppi` call and shared by every
+    candidate design and group that uses it.
 
-    return np.asarray(BSplines(col[:, None], df=[d], degree=[3], include_intercept=intercept).basis)
+    For a column: its standardised values; indicators when it has at most ``_FEW_VALUES``
+    distinct values (exact conditional means, e.g. whole-year durations), else cubic
+    B-splines with ``d`` functions for d = 4, 6, ... ``df`` (knots as statsmodels' ``BSplines``
+    and R's mgcv place them: boundary knots at the extremes, ``d - 4`` interior knots at
+    equally spaced quantiles, all found in one pass), evaluated by :func:`_bspline_basis`.
+    """
+
+    def __init__(self, x: np.ndarray, df: int) -> None:
+        self.x = x
+        self.n = x.shape[0]
+        self.sizes = list(range(4, df + 1, 2))
+        self._z: dict[int, np.ndarray] = {}
+        self._few: dict[int, np.ndarray | None] = {}
+        self._knots: dict[int, dict[int, np.ndarray]] = {}
+        self._splines: dict[tuple[int, int], np.ndarray] = {}
+
+    def z(self, j: int) -> np.ndarray:
+        if j not in self._z:
+            col = self.x[:, j]
+            self._z[j] = (col - col.mean()) / col.std()
+        return self._z[j]
+
+    def indicators(self, j: int) -> np.ndarray | None:
+        """Indicator columns (n, u) of a column with few distinct values, else None."""
+        if j not in self._few:
+            col = self.x[:, j]
+            self._few[j] = None
+            if np.unique(col[:1024]).size <= _FEW_VALUES:  # else there are surely more
+                u, inv = np.unique(col, return_inverse=True)
+                if u.size <= _FEW_VALUES:
+                    self._few[j] = np.eye(u.size)[inv]
+        return self._few[j]
+
+    def basis(self, j: int, d: int, intercept: bool) -> np.ndarray:
+        """Basis of column ``j``; without the intercept its first function is dropped (a view)."""
+        full = self.indicators(j)
+        if full is None:
+            if (j, d) not in self._splines:
+                col = self.x[:, j]
+                if j not in self._knots:
+                    probs = [np.linspace(0.0, 1.0, k - 2)[1:-1] for k in self.sizes]
+                    q = np.quantile(col, np.concatenate([[0.0, 1.0], *probs]))
+                    lo, hi, at = q[0], q[1], 2
+                    self._knots[j] = {}
+                    for k, pr in zip(self.sizes, probs, strict=True):
+                        self._knots[j][k] = np.concatenate([[lo] * 4, q[at : at + pr.size], [hi] * 4])
+                        at += pr.size
+                self._splines[j, d] = _bspline_basis(col, self._knots[j][d])
+            full = self._splines[j, d]
+        return full if intercept else full[:, 1:]
+
+    def poly(self, cols: list[int], degree: int) -> np.ndarray:
+        """All products of the standardised columns up to ``degree`` (interactions included)."""
+        from itertools import combinations_with_replacement
+
+        out = [np.ones(self.n)]
+        for k in range(1, degree + 1):
+            for combo in combinations_with_replacement(cols, k):
+                term = self.z(combo[0])
+                for c in combo[1:]:
+                    term = term * self.z(c)
+                out.append(term)
+        return np.column_stack(out)
 
 
-def _designs(x: np.ndarray, method: str, df: int) -> list[np.ndarray]:
-    """Nested candidate regressions of NB on the estimates ``x`` (n, p)."""
-    n, p = x.shape
-    one = np.ones((n, 1))
-    z = (x - x.mean(axis=0)) / x.std(axis=0)
-    designs = [one, np.column_stack([one, z])]
+#: A candidate regression: (with an intercept?, blocks of columns (n, k_b) side by side).
+_Design = tuple[bool, list[np.ndarray]]
+
+
+def _designs(bases: _Bases, cols: list[int], method: str) -> Iterator[_Design]:
+    """Nested candidate regressions of NB on the estimates ``cols``, built as they are fitted
+    from the shared bases (no design matrix is copied together)."""
+    n, p = bases.n, len(cols)
+    yield True, []
+    yield True, [bases.z(j)[:, None] for j in cols]
     if method == "poly":
-        return [*designs, _design_poly(x, 2), _design_poly(x, 3)]
-    for d in range(4, df + 1, 2):
-        parts = [_basis(x[:, j], d, intercept=False) for j in range(p)]
-        designs.append(np.column_stack([one, *parts]))  # additive
+        yield False, [bases.poly(cols, 2)]
+        yield False, [bases.poly(cols, 3)]
+        return
+    discrete = all(bases.indicators(j) is not None for j in cols)
+    for d in bases.sizes:
+        yield True, [bases.basis(j, d, intercept=False) for j in cols]  # additive
         if 1 < p <= 3:  # tensor product (interactions), as mgcv's te() in Strong et al.
-            full = [_basis(x[:, j], d, intercept=True) for j in range(p)]
+            full = [bases.basis(j, d, intercept=True) for j in cols]
             if math.prod(b.shape[1] for b in full) <= min(_MAX_COLUMNS, n // 5):
                 tensor = full[0]
                 for b in full[1:]:
                     tensor = (tensor[:, :, None] * b[:, None, :]).reshape(n, -1)
-                designs.append(tensor)
+                yield False, [tensor]
+        if discrete:  # indicators do not change with d: one set of designs is enough
+            break
     if p > 3:
-        designs.append(_design_poly(x, 2))
-    return designs
+        yield False, [bases.poly(cols, 2)]
 
 
-def _fit(nb: np.ndarray, x: np.ndarray, method: str, df: int) -> np.ndarray:
+#: Eigenvalues of the scaled normal matrix below this fraction of the largest are dropped.
+_RCOND = 1e-10
+
+
+def _least_squares(design: _Design, y: np.ndarray) -> tuple[np.ndarray, int]:
+    """Least-squares fitted values and rank, from the normal equations (k x k).
+
+    X'X and X'y are assembled block by block (one BLAS product per pair of blocks, the
+    intercept's row from column sums), O(n k^2) without copying X; the small system is
+    scaled to a unit diagonal and solved through its eigen-decomposition, dropping
+    directions whose eigenvalue is below ``_RCOND`` of the largest (rank-revealing:
+    collinear columns, such as indicators and an intercept, count once).
+    """
+    intercept, blocks = design
+    n = y.shape[0]
+    at = np.cumsum([int(intercept), *(b.shape[1] for b in blocks)])  # block a: columns at[a]:at[a + 1]
+    k = int(at[-1])
+    gram = np.empty((k, k))
+    rhs = np.empty(k)
+    if intercept:
+        gram[0, 0] = n
+        rhs[0] = y.sum()
+    for a, block in enumerate(blocks):
+        sa = slice(at[a], at[a + 1])
+        rhs[sa] = y @ block
+        if intercept:
+            gram[0, sa] = gram[sa, 0] = block.sum(axis=0)
+        for b in range(a, len(blocks)):
+            sb = slice(at[b], at[b + 1])
+            gram[sa, sb] = block.T @ blocks[b]
+            gram[sb, sa] = gram[sa, sb].T
+    scale = np.sqrt(np.diag(gram))
+    scale[scale == 0] = 1.0
+    w, v = np.linalg.eigh(gram / scale[:, None] / scale[None, :])
+    keep = w > _RCOND * max(float(w[-1]), 0.0)
+    vk = v[:, keep]
+    coef = vk @ ((vk.T @ (rhs / scale)) / w[keep]) / scale
+    fitted = np.full(n, coef[0]) if intercept else np.zeros(n)
+    for a, block in enumerate(blocks):
+        fitted += block @ coef[at[a] : at[a + 1]]
+    return fitted, int(keep.sum())
+
+
+def _fit(nb: np.ndarray, bases: _Bases, cols: list[int], method: str) -> np.ndarray:
     """Fitted E[NB | x] at each draw, the regression chosen by BIC among nested candidates."""
     n = len(nb)
     best, best_bic = nb, math.inf
     floor = 1e-24 * max(float(np.mean(nb**2)), 1e-300)
-    for design in _designs(x, method, df):
-        coef, _, rank, _ = np.linalg.lstsq(design, nb, rcond=None)
-        fitted = design @ coef
-        rss = max(float(np.mean((nb - fitted) ** 2)), floor)
-        bic = n * math.log(rss) + int(rank) * math.log(n)
+    for design in _designs(bases, cols, method):
+        fitted, rank = _least_squares(design, nb)
+        resid = np.subtract(nb, fitted)
+        rss = max(float(resid @ resid) / n, floor)
+        bic = n * math.log(rss) + rank * math.log(n)
         if bic < best_bic:
             best, best_bic = fitted, bic
     return np.asarray(best, dtype=float)
@@ -216,10 +352,10 @@ def evppi(
     target : float
         Target SROI ratio R (default 1).
     method : {"gam", "poly"}
-        ``"gam"``: additive cubic regression B-splines (statsmodels' GAM basis ``BSplines``,
-        ``df`` per estimate, fitted by least squares); ``"poly"``: cubic polynomial with interactions by least squares.
-        Estimates with few distinct values (e.g. whole-year durations) use exact conditional
-        means.
+        ``"gam"``: additive cubic regression B-splines (the basis of statsmodels' GAM
+        ``BSplines``, up to ``df`` functions per estimate, fitted by least squares);
+        ``"poly"``: cubic polynomial with interactions by least squares. Estimates with few
+        distinct values (e.g. whole-year durations) use exact conditional means.
     output : {"net_present_value", "ratio"}
         Scale of the net benefit (see :func:`net_benefit`).
     df : int
@@ -239,7 +375,11 @@ def evppi(
         EVPPI(theta) = mean(max(g, 0)) - max(mean(g), 0)
 
     The regression smooths out the other estimates' noise; what is left is the value of
-    learning theta. Choosing the basis size by BIC (instead of Strong et al.'s penalised GAM
+    learning theta. Each estimate's bases (standardised values, B-splines of each size,
+    indicators) are built once and shared by every candidate design and group; each
+    candidate is fitted through its normal equations (X'X and X'y, k x k for k basis
+    functions, solved with a rank-revealing eigen-decomposition), so a fit costs a few
+    passes over the n draws. Choosing the basis size by BIC (instead of Strong et al.'s penalised GAM
     from R's mgcv) keeps the estimator's upward bias small: an estimate with no effect is
     usually fitted by a constant, so its EVPPI is 0. The estimate is still a Monte Carlo
     estimate; compare with EVPI and between estimates rather than reading small differences. An additive GAM ignores interactions inside a group; use
@@ -285,14 +425,17 @@ def evppi(
             )
         groups.append(group)
     total = evpi(simulation, target, output)
+    used = list(dict.fromkeys(k for group in groups for k in group))
+    x = draws[used].to_numpy(dtype=float)
+    varying = np.ptp(x, axis=0) > 0
+    bases = _Bases(x, df)
     rows = []
     for group in groups:
-        x = draws[group].to_numpy(dtype=float)
-        x = x[:, np.ptp(x, axis=0) > 0]
-        if x.shape[1] == 0:
+        at = [j for j in dict.fromkeys(used.index(k) for k in group) if varying[j]]
+        if not at:
             value = 0.0
         else:
-            g = _fit(nb, x, method, df)
+            g = _fit(nb, bases, at, method)
             value = float(np.mean(np.maximum(g, 0.0)) - max(float(np.mean(g)), 0.0))
         rows.append(
             {
