@@ -73,10 +73,9 @@ References
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from scipy import special, stats
 
 from sroi.evidence.data import (
@@ -101,6 +100,9 @@ from sroi.evidence.estimates import MIN_OBSERVATIONS, Estimate, Transform
 from sroi.evidence.intervals import SHARE_METHODS, effective_count, share_interval
 from sroi.exceptions import ConvergenceError, SROIError
 from sroi.validation import check_whole_number
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["attribution", "drop_off", "incidence"]
 
@@ -133,9 +135,10 @@ def _share_of(
     names = {"wilson": "Wilson score", "jeffreys": "Jeffreys", "clopper-pearson": "Clopper-Pearson exact"}
     how = f"{names[si.method]} interval"
     if not d.design.is_simple:
-        how += f"; {d.label}; effective sample size {n_eff:.1f} (linearised, t({d.df}))"
+        what = "effective sample size" if binary else "quasi-binomial effective count"
+        how += f"; {d.label}; {what} {n_eff:.1f} (linearised, t({d.df}))"
     elif not binary:
-        how += f"; effective sample size {n_eff:.1f} (quasi-binomial)"
+        how += f"; quasi-binomial effective count {n_eff:.1f}, t({d.df})"
     if var == 0:
         how += "; every answer is the same, so the interval assumes the largest spread"
     return p, se, si, n_eff, how
