@@ -495,6 +495,20 @@ BAD_DESIGNS = [
         r"comparison group \('g'\) has a Kish effective sample size of 1.00",
     ),
     (
+        lambda: ev.deadweight(
+            _df().assign(g=np.arange(40) % 2, w=np.arange(40) % 2 * 1.0), "y", "g", weights="w"
+        ),
+        "weights",
+        "is 0 in the comparison group",
+    ),
+    (
+        lambda: ev.drop_off(
+            _df().assign(t=np.arange(40) % 4, w=(np.arange(40) % 4 == 1) * 1.0), "y", "t", weights="w"
+        ),
+        "weights",
+        "fewer than two times of 't'",
+    ),
+    (
         lambda: ev.deadweight(_df().assign(g=np.arange(40) % 2, z=np.arange(40) % 2 * 1.0), "y", "g", ["z"]),
         "covariates",
         r"\['z'\] do not vary in the comparison group",
@@ -522,10 +536,15 @@ def _did_df() -> pd.DataFrame:
         ({"effect_scale": "percent"}, "effect_scale", "'percent'"),
         ({"outcome": "units2", "effect_scale": "share"}, "outcome", "needs an outcome in \\[0, 1\\]"),
         ({"weights": "wt"}, "weights", "no column 'wt'"),
+        ({"weights": "w0"}, "weights", "is 0 for the comparison group in the before period"),
     ],
 )
 def test_diff_in_diff_bad_designs(kwargs, field, match):
-    df = _did_df().assign(units2=lambda d: d.online_payment * 2, mixed=lambda d: (d.unit_id + d.year) % 7)
+    df = _did_df().assign(
+        units2=lambda d: d.online_payment * 2,
+        mixed=lambda d: (d.unit_id + d.year) % 7,
+        w0=lambda d: np.where((d.elderly_mode_user == 0) & (d.year == 2023), 0.0, 1.0),
+    )
     kw = {"outcome": "online_payment", "group": "elderly_mode_user", "period": "year", "unit": "unit_id"}
     with pytest.raises(SROIError, match=match) as info:
         ev.diff_in_diff(df, **{**kw, **kwargs})

@@ -209,6 +209,12 @@ def deadweight(
     if d.weighted:
         check_effective_size(d, outcome, "outcome")
         for mask, label in ((treated, "participant"), (~treated, "comparison")):
+            if not w[mask].sum() > 0:
+                raise SROIError(
+                    f"every weight in column {d.design.weights!r} is 0 in the {label} group ({group!r}); "
+                    "each group needs people with weight > 0",
+                    "weights",
+                )
             kish = kish_effective_size(w[mask])
             if kish < MIN_PER_GROUP:
                 raise SROIError(
@@ -498,6 +504,14 @@ def diff_in_diff(
         check_nested(df, unit, d.psu, "unit", "clusters")
     if d.weighted:
         check_effective_size(d, outcome, "outcome")
+        for mask, label in ((treated, "participant"), (~treated, "comparison")):
+            for flag, when in ((True, "after"), (False, "before")):
+                if not d.weights[mask & (post == flag)].sum() > 0:
+                    raise SROIError(
+                        f"every weight in column {d.design.weights!r} is 0 for the {label} group in the "
+                        f"{when} period; each group needs rows with weight > 0 in both periods",
+                        "weights",
+                    )
     cov_names = [covariates] if isinstance(covariates, str) else list(covariates)
     x = covariate_matrix(df, cov_names)
     for name, col in (("treated_x_post", treated & post), ("post", post), ("treated", treated)):

@@ -461,10 +461,18 @@ def drop_off(
     if unit is not None:
         column(df, unit, "unit")
     d = resolve_design(df, design, weights=weights, clusters=unit, clusters_arg="unit")
+    if unit is not None and d.design.strata is not None:
+        check_nested(df, unit, d.strata, "unit", "strata")
     if unit is not None and d.design.clusters != unit:
         check_nested(df, unit, d.psu, "unit", "clusters")
     if d.weighted:
         check_effective_size(d, outcome, "outcome")
+        if len(np.unique(t[d.weights > 0])) < 2:
+            raise SROIError(
+                f"the rows with weight > 0 in column {d.design.weights!r} cover fewer than two times of "
+                f"{time!r}; a rate of decline needs two",
+                "weights",
+            )
     X = np.column_stack([np.ones_like(t), t])
     fit_kw: dict[str, Any] = {"maxiter": int(maxiter), "start_params": np.array([math.log(y.mean()), 0.0])}
     advice = (
