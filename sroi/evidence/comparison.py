@@ -524,6 +524,11 @@ def diff_in_diff(
     res = fit_quietly(ols.fit, outcome, [group, period, *cov_names], "check the covariates")
     b = np.asarray(res.params, dtype=float)
     V = d.variance(wls_influence(X, y, d.weights, b))
+    if not np.all(np.isfinite(V)):
+        raise ConvergenceError(
+            f"the covariance of the coefficients is not finite; check {outcome!r} and the covariates",
+            "outcome",
+        )
     q = normal_or_t_quantile(level, d.df)
     k = len(b)
     se_eff = float(math.sqrt(V[3, 3]))
@@ -614,6 +619,4 @@ def diff_in_diff(
         gradient=g_d * jac,
         **common,
     )
-    if not np.isfinite(se_d):
-        raise ConvergenceError("the covariance of the coefficients is not finite; check the data", "outcome")
     return joint(effect=effect, deadweight=dw)

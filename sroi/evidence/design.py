@@ -206,7 +206,7 @@ class DesignData:
 
         >>> import pandas as pd
         >>> d = resolve_design(pd.DataFrame({"y": [1.0, 2, 3, 4]}), None)
-        >>> y = d.weights * 0 + [1.0, 2, 3, 4]
+        >>> y = np.array([1.0, 2, 3, 4])
         >>> float(d.variance((y - y.mean()) / 4))  # s^2 / n = (5/3) / 4
         0.4166666666666667
         """
@@ -408,7 +408,28 @@ def resolve_design(
 
 
 def check_nested(df: pd.DataFrame, inner: str, outer: np.ndarray, inner_arg: str, outer_arg: str) -> None:
-    """SROIError unless every value of column ``inner`` lies within one value of ``outer``."""
+    """SROIError unless every value of column ``inner`` lies within one value of ``outer``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The data.
+    inner : str
+        Column whose values must nest, e.g. the panel unit (a person).
+    outer : ndarray (n,)
+        Codes they must nest in, e.g. :attr:`DesignData.psu` (clusters) or strata.
+    inner_arg, outer_arg : str
+        Names for the message: the argument that gave ``inner`` and what ``outer`` is.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"person": [1, 1, 2, 2, 3, 3]})
+    >>> check_nested(df, "person", np.array([0, 0, 1, 1, 1, 1]), "unit", "clusters")  # fine
+    >>> check_nested(df, "person", np.array([0, 1, 1, 1, 1, 1]), "unit", "clusters")
+    Traceback (most recent call last):
+    ...
+    sroi.exceptions.SROIError: unit: unit [1] of column 'person' span several clusters; each must lie within one of them (a person's rows in one cluster)
+    """
     s = pd.Series(outer, index=df.index).groupby(df[inner].to_numpy()).nunique()
     bad = s[s > 1]
     if len(bad):
@@ -422,9 +443,19 @@ def check_nested(df: pd.DataFrame, inner: str, outer: np.ndarray, inner_arg: str
 def glm_influence(model: Any, params: np.ndarray) -> np.ndarray:
     """Influence values of a statsmodels GLM's coefficients, shape (n, k).
 
-    z_i = (-H)^{-1} s_i with s_i the (weighted) score of row i and H the observed Hessian
-    (``model.score_obs``, ``model.hessian``), so that beta_hat - beta ~ sum_i z_i (Binder 1983).
-    Rows with weight 0 get 0.
+    Parameters
+    ----------
+    model : statsmodels GLM
+        The fitted model's ``model`` (with its ``var_weights``, if any).
+    params : ndarray (k,)
+        The fitted coefficients.
+
+    Returns
+    -------
+    ndarray (n, k)
+        z_i = (-H)^{-1} s_i with s_i the (weighted) score of row i and H the observed Hessian
+        (``model.score_obs``, ``model.hessian``), so that beta_hat - beta ~ sum_i z_i
+        (Binder 1983); :meth:`DesignData.variance` of it is the design-based covariance.
     """
     score = np.asarray(model.score_obs(params), dtype=float)
     hess = np.asarray(model.hessian(params, observed=True), dtype=float)
@@ -434,8 +465,22 @@ def glm_influence(model: Any, params: np.ndarray) -> np.ndarray:
 def wls_influence(x: np.ndarray, y: np.ndarray, w: np.ndarray, params: np.ndarray) -> np.ndarray:
     """Influence values of (weighted) least-squares coefficients, shape (n, k).
 
-    z_i = (X' W X)^{-1} x_i w_i e_i, e_i the residual: the linearisation behind the
-    cluster-robust (sandwich) covariance.
+    Parameters
+    ----------
+    x : ndarray (n, k)
+        Design matrix.
+    y : ndarray (n,)
+        Outcome.
+    w : ndarray (n,)
+        Weights (ones for OLS).
+    params : ndarray (k,)
+        Fitted coefficients.
+
+    Returns
+    -------
+    ndarray (n, k)
+        z_i = (X' W X)^{-1} x_i w_i e_i, e_i the residual: the linearisation behind the
+        cluster-robust (sandwich) covariance (Cameron & Miller 2015).
     """
     resid = y - x @ params
     bread = np.linalg.inv((x * w[:, None]).T @ x)
@@ -445,8 +490,22 @@ def wls_influence(x: np.ndarray, y: np.ndarray, w: np.ndarray, params: np.ndarra
 def check_effective_size(d: DesignData, name: str, arg: str, need: float = MIN_EFFECTIVE_SIZE) -> float:
     """Kish's effective sample size of the design's weights, or SROIError naming the column.
 
-    Raised below ``need`` (default :data:`MIN_EFFECTIVE_SIZE`): then one or a few rows carry
-    most of the weight and no interval means what it says.
+    Parameters
+    ----------
+    d : DesignData
+        The design.
+    name : str
+        The column being estimated (named in the message).
+    arg : str
+        The argument that gave it.
+    need : float
+        Fewest effective observations, default :data:`MIN_EFFECTIVE_SIZE`: below it one or a
+        few rows carry most of the weight and no interval means what it says.
+
+    Returns
+    -------
+    float
+        (sum w)^2 / sum w^2 (Kish 1965).
     """
     kish = d.kish_size
     if kish < need:
