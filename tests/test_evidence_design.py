@@ -386,7 +386,8 @@ def test_did_effect_as_a_share_can_be_a_quantity_factor():
         effect_scale="share",
     )
     e = res["effect"]
-    assert e.scale == "share" and isinstance(e.to_distribution(), sroi.LogitNormal)
+    dist = e.to_distribution()
+    assert e.scale == "share" and isinstance(dist, sroi.Normal) and dist.support() == (0.0, 1.0)
     a = make_analysis(quantity="1000 person", quantity_factors=[e])
     b = make_analysis(quantity=f"{1000 * e.value} person")
     assert a.evaluate().ratio == pytest.approx(b.evaluate().ratio, rel=1e-9)

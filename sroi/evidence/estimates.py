@@ -267,9 +267,10 @@ class Estimate:
         family : {None, "logitnormal", "beta", "normal", "lognormal"}
             None (default) gives the distribution whose (1 - level)/2 and (1 + level)/2
             quantiles are the interval's ends: :attr:`beta` when the estimator set one (a
-            Jeffreys, Clopper-Pearson or boundary interval of a share); else, by scale,
-            ``share``/``rate`` -> ``LogitNormal(logit(value), s)``; ``effect`` ->
-            ``Normal(value, s)``; ``positive`` -> ``LogNormal(value, exp(s))``, with s the
+            Jeffreys, Clopper-Pearson or boundary interval of a share); else by the link of
+            :attr:`transform`: ``logit`` -> ``LogitNormal(logit(value), s)``; ``identity`` ->
+            ``Normal(value, s)``, truncated to [0, 1] for a share or rate (a difference in
+            differences' deadweight); ``log`` -> ``LogNormal(value, exp(s))``, with s the
             standard error on the transformed scale times :attr:`spread`. ``beta`` is
             :attr:`beta` or else moment-matched to the value and standard error; ``normal``
             on a bounded scale is truncated to it.
@@ -311,12 +312,8 @@ class Estimate:
         if family is None and self.beta is not None:
             fam = "beta"
         else:
-            fam = (
-                family
-                or {"logit": "logitnormal", "log": "lognormal", "identity": "normal"}[
-                    _DEFAULT_LINK[self.scale]
-                ]
-            ).lower()
+            link = self.transform.link if self.transform is not None else _DEFAULT_LINK[self.scale]
+            fam = (family or {"logit": "logitnormal", "log": "lognormal", "identity": "normal"}[link]).lower()
         where = self.name
         bounded = self.scale in ("share", "rate")
         k = self.spread
