@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from scipy import special
+from scipy import special, stats
 
 import sroi
 from sroi import evidence as ev
@@ -63,16 +63,20 @@ def _tiny() -> pd.DataFrame:
 
 
 # -- known answers -----------------------------------------------------------------------------
-def test_deadweight_tiny_table_matches_hand_computation():
-    e = ev.deadweight(_tiny(), "online", "user")
+@pytest.mark.parametrize("model", ["comparison", "pooled"])
+def test_deadweight_tiny_table_matches_hand_computation(model):
+    e = ev.deadweight(_tiny(), "online", "user", model=model)
     assert e.value == pytest.approx(0.3 / 0.6, rel=1e-9)
-    # Katz et al. (1978): Var(log RR) = (1-p0)/(n0 p0) + (1-p1)/(n1 p1); logit(D) = log D - log(1-D)
-    var_log = (1 - 0.3) / (10 * 0.3) + (1 - 0.6) / (10 * 0.6)
+    # Katz et al. (1978) with the unbiased n - 1 of two independent samples (the groups are the
+    # strata of the linearised variance): Var(log RR) = (1-p0)/((n0-1) p0) + (1-p1)/((n1-1) p1);
+    # logit(D) = log D - log(1 - D), so se_logit = se_log / (1 - D)
+    var_log = (1 - 0.3) / (9 * 0.3) + (1 - 0.6) / (9 * 0.6)
     assert e.transform.std_error == pytest.approx(math.sqrt(var_log) / (1 - 0.5), rel=1e-6)
-    z = 1.959963984540054
+    t = stats.t.ppf(0.975, 18)  # 20 rows in 2 strata: 18 degrees of freedom
     lg = special.logit(0.5)
-    assert e.ci_low == pytest.approx(special.expit(lg - z * e.transform.std_error), rel=1e-9)
-    assert e.ci_high == pytest.approx(special.expit(lg + z * e.transform.std_error), rel=1e-9)
+    assert e.df == 18
+    assert e.ci_low == pytest.approx(special.expit(lg - t * e.transform.std_error), rel=1e-9)
+    assert e.ci_high == pytest.approx(special.expit(lg + t * e.transform.std_error), rel=1e-9)
     assert e.n == 20 and e.scale == "share" and e.name == "deadweight"
 
 
@@ -92,13 +96,20 @@ def test_incidence_unweighted_is_the_share_with_statsmodels_interval():
         assert e.std_error == pytest.approx(math.sqrt(0.3 * 0.7 / 100))
 
 
-def test_incidence_weights_use_kish_effective_sample_size():
+def test_incidence_weights_use_the_linearised_variance():
+    # weights perfectly correlated with the outcome: every respondent online has weight 1, every
+    # other weight 3, so p = 10 / 40. Influence values z_i = w_i (y_i - p) / sum(w) are +-0.75/40
+    # for all 20 rows; V = n / (n - 1) sum z^2 (one stratum, rows as PSUs; Wolter 2007, §6.11)
     df = pd.DataFrame({"online": [1, 0] * 10, "w": [1.0, 3.0] * 10})
     e = ev.incidence(df, "online", weights="w")
     assert e.value == pytest.approx(10 / 40)
-    n_eff = 40**2 / (10 * 1 + 10 * 9)  # Kish (1965): (sum w)^2 / sum w^2 = 16
-    assert e.std_error == pytest.approx(math.sqrt(0.25 * 0.75 / n_eff))
-    assert "16.0" in e.method
+    v = 20 / 19 * 20 * (0.75 / 40) ** 2
+    assert e.std_error == pytest.approx(math.sqrt(v))
+    n_eff = 20 / 19 * 0.25 * 0.75 / v  # n / deff = 26.7, where Kish (sum w)^2 / sum w^2 gives 16
+    assert e.n_effective == pytest.approx(n_eff)
+    si = ev.share_interval(0.25, n_eff, 0.95, "wilson")
+    assert (e.ci_low, e.ci_high) == pytest.approx((si.low, si.high))
+    assert "26.7" in e.method
 
 
 def test_equal_weights_change_nothing():
@@ -182,46 +193,7 @@ def test_diff_in_diff_recovers_truth(before_after, true, covariates):
     assert res.correlation.loc["effect", "deadweight"] < -0.5
 
 
-# -- coverage over simulated data sets -----------------------------------------------------------
-def test_incidence_wilson_coverage():
-    rng = np.random.default_rng(20240601)
-    p, n, reps = 0.7, 150, 400
-    hits = 0
-    for _ in range(reps):
-        df = pd.DataFrame({"y": (rng.random(n) < p).astype(int)})
-        hits += _covers(ev.incidence(df, "y"), p)
-    assert 0.90 <= hits / reps <= 0.99
-
-
-def test_deadweight_delta_coverage_with_a_covariate():
-    # logit P = a + b T + c X, X ~ Bernoulli(0.4) for participants and Bernoulli(0.6) otherwise
-    a, b, c, px, n, reps = -1.0, 1.2, 0.8, 0.4, 300, 200
-    p0 = (1 - px) * special.expit(a) + px * special.expit(a + c)
-    p1 = (1 - px) * special.expit(a + b) + px * special.expit(a + b + c)
-    truth = p0 / p1
-    rng = np.random.default_rng(7)
-    hits = 0
-    for _ in range(reps):
-        t = np.repeat([1, 0], n)
-        x = (rng.random(2 * n) < np.where(t == 1, px, 0.6)).astype(int)
-        y = (rng.random(2 * n) < special.expit(a + b * t + c * x)).astype(int)
-        e = ev.deadweight(pd.DataFrame({"y": y, "t": t, "x": x}), "y", "t", ["x"])
-        hits += _covers(e, truth)
-    assert 0.90 <= hits / reps <= 0.99
-
-
-def test_drop_off_cluster_robust_coverage():
-    # P(y | t) = p0_i 0.78^t with p0_i ~ Beta(8.2, 1.8): correlated within person, mean p0 0.82
-    rng = np.random.default_rng(3)
-    reps, n, hits = 200, 300, 0
-    for _ in range(reps):
-        p0 = rng.beta(8.2, 1.8, n)
-        waves = [
-            pd.DataFrame({"u": np.arange(n), "t": t, "y": (rng.random(n) < p0 * 0.78**t).astype(int)})
-            for t in (0.25, 1.0, 2.0, 3.0)
-        ]
-        hits += _covers(ev.drop_off(pd.concat(waves), "y", "t", unit="u"), 0.22)
-    assert 0.90 <= hits / reps <= 0.99
+# -- coverage over simulated data sets: tests/test_evidence_coverage.py --------------------------
 
 
 # -- Estimate and EstimateSet ------------------------------------------------------------------
@@ -271,10 +243,9 @@ def test_to_distribution_refuses_a_share_outside_0_1(value):
 
 def test_joint_and_to_parameters_keep_covariance(before_after):
     res = ev.diff_in_diff(before_after, "online_payment", "elderly_mode_user", "year", "unit_id")
-    V = np.asarray(res["effect"].results.cov_params())
+    V = res["effect"].coef_cov  # the linearised covariance the estimates used
     b = np.asarray(res["effect"].results.params)
-    d = b[2] / (b[2] + b[3])
-    g = np.array([0, 0, b[3], -b[2]]) / (b[2] + b[3]) ** 2 / (d * (1 - d))
+    g = np.array([0, 0, b[3], -b[2]]) / (b[2] + b[3]) ** 2  # gradient of D = b2 / (b2 + b3)
     cov = g @ V @ np.eye(4)[3]
     assert res.covariance[0, 1] == pytest.approx(cov)
     params, corr = res.to_parameters(prefix="did_")
@@ -346,7 +317,7 @@ def test_simulation_keeps_the_fitted_correlation(before_after):
         quantity_factors=[sroi.Ref("effect")],
     )
     sim = a.simulate(20000, seed=1)
-    x, y = sim.draws["effect"].to_numpy(), special.logit(sim.draws["deadweight"].to_numpy())
+    x, y = sim.draws["effect"].to_numpy(), sim.draws["deadweight"].to_numpy()  # both normal (identity scale)
     assert np.corrcoef(x, y)[0, 1] == pytest.approx(res.correlation.loc["effect", "deadweight"], abs=0.02)
     assert x.std() == pytest.approx(res["effect"].std_error, rel=0.05)
 
@@ -441,7 +412,11 @@ BAD = [
     (lambda: ev.deadweight(_tiny().iloc[:14], "online", "user"), "at least 5"),
     (lambda: ev.deadweight(_tiny(), "online", "user", ["age"]), "covariates"),
     (lambda: ev.deadweight(_sep(), "online", "user", ["z"]), "perfect separation.*'z'"),
-    (lambda: ev.deadweight(_tiny().assign(k=1.0), "online", "user", ["k"]), "collinear.*'k'"),
+    (
+        lambda: ev.deadweight(_tiny().assign(k=1.0), "online", "user", ["k"]),
+        "'k'.* do not vary in the comparison",
+    ),
+    (lambda: ev.deadweight(_tiny().assign(k=1.0), "online", "user", ["k"], model="pooled"), "collinear.*'k'"),
     (lambda: ev.deadweight(_tiny().assign(online=[0] * 10 + [1] * 3 + [0] * 7), "online", "user"), "perfect"),
     (lambda: ev.deadweight(_tiny().assign(user=1 - _tiny().user), "online", "user"), "no effect"),
     (lambda: ev.deadweight(_tiny(), "online", "user", interval="jackknife"), "interval"),
@@ -499,7 +474,7 @@ def test_diff_in_diff_deadweight_outside_0_1_carries_a_note(before_after):
         before_after, "online_payment", "elderly_mode_user", "year", "unit_id", treated_value=0
     )
     dw = res["deadweight"]
-    assert dw.value > 1 and "outside (0, 1)" in dw.note
+    assert dw.value > 1 and "outside [0, 1]" in dw.note
     with pytest.raises(SROIError, match="outside"):
         dw.to_distribution()
 

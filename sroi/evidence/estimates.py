@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
 from sroi.distributions import Beta, Distribution, LogitNormal, LogNormal, Normal, distribution_from_dict
 from sroi.exceptions import SROIError
@@ -170,7 +170,18 @@ class Estimate:
         The fitted model (excluded from comparison and repr).
     gradient : ndarray, optional
         Gradient of the transformed value with respect to ``results.params``; with the
-        model's covariance it gives the covariance between estimates (:func:`joint`).
+        coefficients' covariance it gives the covariance between estimates (:func:`joint`).
+    df : float, optional
+        Degrees of freedom of the Student t quantile the interval uses (cluster-robust and
+        survey-design intervals: clusters minus strata); None for a normal quantile.
+    beta : tuple of float, optional
+        Beta(alpha, beta) whose quantiles are the interval's ends (a Jeffreys, Clopper-Pearson
+        or boundary interval of a share); :meth:`to_distribution` then returns it.
+    n_effective : float, optional
+        Effective sample size behind a share's interval (Kish's, or n over the design effect).
+    coef_cov : ndarray, optional
+        Covariance of ``results.params`` the estimate used (linearised for the survey design);
+        :func:`joint` prefers it to ``results.cov_params()``.
 
     Examples
     --------
@@ -195,6 +206,10 @@ class Estimate:
     note: str = ""
     results: Any = field(default=None, compare=False)
     gradient: np.ndarray | None = field(default=None, compare=False)
+    df: float | None = None
+    beta: tuple[float, float] | None = None
+    n_effective: float | None = None
+    coef_cov: np.ndarray | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.scale not in SCALES:
@@ -215,46 +230,95 @@ class Estimate:
         if self.transform is None:
             object.__setattr__(self, "transform", _default_transform(self.value, self.std_error, self.scale))
         object.__setattr__(self, "n", int(self.n))
+        if self.df is not None:
+            if isinstance(self.df, bool) or not isinstance(self.df, (int, float, np.integer, np.floating)):
+                raise SROIError(f"expected degrees of freedom (a number > 0) or None, got {self.df!r}", "df")
+            if not (self.df > 0 and math.isfinite(self.df)):
+                raise SROIError(f"expected degrees of freedom > 0, got {self.df!r}", "df")
+            object.__setattr__(self, "df", float(self.df))
+        if self.beta is not None:
+            ab = tuple(float(v) for v in self.beta)
+            if len(ab) != 2 or not all(v > 0 and math.isfinite(v) for v in ab):
+                raise SROIError(f"expected (alpha, beta), both > 0, got {self.beta!r}", "beta")
+            if self.scale not in ("share", "rate"):
+                raise SROIError(f"a beta distribution needs a share or rate, this is a {self.scale}", "beta")
+            object.__setattr__(self, "beta", ab)
+        if self.n_effective is not None:
+            object.__setattr__(self, "n_effective", float(self.n_effective))
+
+    @property
+    def spread(self) -> float:
+        """Factor by which :meth:`to_distribution` widens the normal scale: t_df / z at the level.
+
+        1 for a normal interval. With it the distribution's (1 - level)/2 and (1 + level)/2
+        quantiles are the interval's ends although the family is normal on its scale.
+        """
+        if self.df is None:
+            return 1.0
+        q = 0.5 + self.level / 2
+        return float(stats.t.ppf(q, self.df) / stats.norm.ppf(q))
 
     # -- conversion -----------------------------------------------------------------------
     def to_distribution(self, family: str | None = None, unit: Any = None) -> Distribution:
-        """The estimate as an uncertain value for an analysis.
+        """The estimate as an uncertain value for an analysis, reproducing its interval.
 
         Parameters
         ----------
         family : {None, "logitnormal", "beta", "normal", "lognormal"}
-            None (default) picks by scale: ``share``/``rate`` -> ``LogitNormal(logit(value),
-            se_logit)``; ``effect`` -> ``Normal(value, se)``; ``positive`` ->
-            ``LogNormal(value, exp(se_log))``. ``beta`` is moment-matched to the value and
-            standard error; ``normal`` on a bounded scale is truncated to it.
+            None (default) gives the distribution whose (1 - level)/2 and (1 + level)/2
+            quantiles are the interval's ends: :attr:`beta` when the estimator set one (a
+            Jeffreys, Clopper-Pearson or boundary interval of a share); else by the link of
+            :attr:`transform`: ``logit`` -> ``LogitNormal(logit(value), s)``; ``identity`` ->
+            ``Normal(value, s)``, truncated to [0, 1] for a share or rate (a difference in
+            differences' deadweight); ``log`` -> ``LogNormal(value, exp(s))``, with s the
+            standard error on the transformed scale times :attr:`spread`. ``beta`` is
+            :attr:`beta` or else moment-matched to the value and standard error; ``normal``
+            on a bounded scale is truncated to it.
         unit : str or pint.Unit, optional
             Unit of the distribution (e.g. ``"person"`` for a count); default none.
 
         Returns
         -------
         Distribution
-            Its central value is :attr:`value` for every family (median of the logit-normal
-            and log-normal, mean of the normal and beta).
+            The median of the logit-normal and log-normal and the mean of the normal are
+            :attr:`value`. A beta's mean is not: for a Clopper-Pearson or Jeffreys interval of a
+            small count it lies between x/n and 1/2 (e.g. 0.028 for 1 of 50), and for 0 of n
+            (or n of n) no distribution centred on 0 (or 1) could carry the interval.
 
         Raises
         ------
         SROIError
-            A share or rate outside (0, 1), or a positive amount <= 0, that the family cannot
-            represent; the message says why and what to do.
+            A share or rate outside (0, 1) without a :attr:`beta`, or a positive amount <= 0,
+            that the family cannot represent; the message says why and what to do.
 
         Notes
         -----
-        Delta method: se_logit = se / (p (1 - p)); se_log = se / x (Casella & Berger 2002,
-        §5.5.4). Estimators that fit a model set :attr:`transform` from the model's covariance.
+        An interval on a normal scale with a Student t quantile, link(value) +- t_df se, is
+        reproduced by the normal on that scale with its standard deviation widened to
+        se t_df / z (at the interval's level): the two agree at the interval's ends and the
+        median, and the t has the heavier far tails. Delta method for hand-made estimates:
+        se_logit = se / (p (1 - p)); se_log = se / x (Casella & Berger 2002, §5.5.4).
+        Estimators set :attr:`transform` from their own (linearised) variance.
+
+        Examples
+        --------
+        >>> e = Estimate(0.4, 0.05, 0.3, 0.51, df=11, transform=Transform("logit", -0.405, 0.2))
+        >>> d = e.to_distribution()
+        >>> round(d.sigma / 0.2, 4)  # t(11) / z at 97.5%
+        1.123
         """
         u = None if unit is None else ureg.Unit(unit) if isinstance(unit, str) else unit
         lo, hi = SCALES[self.scale]
-        fam = (
-            family
-            or {"logit": "logitnormal", "log": "lognormal", "identity": "normal"}[_DEFAULT_LINK[self.scale]]
-        ).lower()
+        if family is None and self.beta is not None:
+            fam = "beta"
+        else:
+            link = self.transform.link if self.transform is not None else _DEFAULT_LINK[self.scale]
+            fam = (family or {"logit": "logitnormal", "log": "lognormal", "identity": "normal"}[link]).lower()
         where = self.name
         bounded = self.scale in ("share", "rate")
+        k = self.spread
+        if fam == "beta" and self.beta is not None:
+            return Beta(*self.beta, unit=u)
         if bounded and not 0.0 < self.value < 1.0 and fam in ("logitnormal", "beta"):
             raise SROIError(
                 f"the estimate is {self.value:.4g}, outside (0, 1), so no {fam} distribution can "
@@ -269,18 +333,18 @@ class Estimate:
             if t is None or t.link != "logit":
                 t = _default_transform(self.value, self.std_error, "share")
                 assert t is not None  # 0 < value < 1 checked above
-            return LogitNormal(t.value, t.std_error, unit=u)
+            return LogitNormal(t.value, t.std_error * k, unit=u)
         if fam == "beta":
             if not bounded:
                 raise SROIError(f"a beta distribution needs a share or rate, this is a {self.scale}", where)
-            b = Beta.from_mean_sd(self.value, self.std_error)
+            b = Beta.from_mean_sd(self.value, self.std_error * k)
             return Beta(b.alpha, b.beta, unit=u)
         if fam == "lognormal":
             if not self.value > 0:
                 raise SROIError(f"a log-normal needs a positive estimate, got {self.value:.4g}", where)
             if t is None or t.link != "log":
                 t = Transform("log", math.log(self.value), self.std_error / self.value)
-            return LogNormal(math.exp(t.value), math.exp(t.std_error), unit=u)
+            return LogNormal(math.exp(t.value), math.exp(t.std_error * k), unit=u)
         if fam == "normal":
             if bounded and not lo <= self.value <= hi:
                 raise SROIError(
@@ -288,7 +352,7 @@ class Estimate:
                 )
             low = None if math.isinf(lo) else lo
             high = None if math.isinf(hi) else hi
-            return Normal(self.value, self.std_error, low=low, high=high, unit=u)
+            return Normal(self.value, self.std_error * k, low=low, high=high, unit=u)
         raise SROIError(
             f"unknown family {family!r}; expected None, 'logitnormal', 'beta', 'normal' or 'lognormal'",
             "family",
@@ -297,7 +361,7 @@ class Estimate:
     # -- display --------------------------------------------------------------------------
     @property
     def summary(self) -> pd.DataFrame:
-        """One-row table: value, std_error, ci_low, ci_high, level, n, scale, method, formula."""
+        """One-row table: value, std_error, ci_low, ci_high, level, n, n_effective, df, scale, method, formula."""
         row = {
             "value": self.value,
             "std_error": self.std_error,
@@ -305,6 +369,8 @@ class Estimate:
             "ci_high": self.ci_high,
             "level": self.level,
             "n": self.n,
+            "n_effective": np.nan if self.n_effective is None else self.n_effective,
+            "df": np.nan if self.df is None else self.df,
             "scale": self.scale,
             "method": self.method,
             "formula": self.formula,
@@ -460,9 +526,10 @@ def joint(*estimates: Estimate | Mapping[str, Estimate], **named: Estimate) -> E
     -----
     For estimates i, j with transformed values h_i(beta), h_j(beta) of the same fitted model
     (the same ``results`` object), cov(h_i, h_j) = g_i' V g_j, with g the gradients and V the
-    model's (robust) covariance of beta (the multivariate delta method). Estimates from
-    different fits are treated as independent (covariance 0): right for different samples,
-    an approximation for different models of one sample.
+    covariance of beta the estimates used (``coef_cov``, else the model's ``cov_params()``;
+    the multivariate delta method). Estimates from different fits are treated as independent
+    (covariance 0): right for different samples, an approximation for different models of one
+    sample. An estimate with no normal scale (a share of 0 or 1) gets NaN as its variance.
 
     Examples
     --------
@@ -491,12 +558,7 @@ def joint(*estimates: Estimate | Mapping[str, Estimate], **named: Estimate) -> E
     ests = list(out.values())
     cov = np.zeros((len(ests), len(ests)))
     for i, a in enumerate(ests):
-        if a.transform is None:
-            raise SROIError(
-                f"{a!r} has no normal scale (its value is on the boundary); it cannot be combined",
-                list(out)[i],
-            )
-        cov[i, i] = a.transform.std_error**2
+        cov[i, i] = np.nan if a.transform is None else a.transform.std_error**2
         for j in range(i):
             b = ests[j]
             if (
@@ -505,7 +567,15 @@ def joint(*estimates: Estimate | Mapping[str, Estimate], **named: Estimate) -> E
                 and a.gradient is not None
                 and b.gradient is not None
             ):
-                v = np.asarray(a.results.cov_params(), dtype=float)
+                if a.transform is None or b.transform is None:
+                    bad = list(out)[i if a.transform is None else j]
+                    raise SROIError(
+                        f"{out[bad]!r} has no normal scale (its value is on the boundary), so its "
+                        "covariance with the other estimates of its model is not defined",
+                        bad,
+                    )
+                v = a.coef_cov if a.coef_cov is not None else a.results.cov_params()
+                v = np.asarray(v, dtype=float)
                 cov[i, j] = cov[j, i] = float(np.asarray(a.gradient) @ v @ np.asarray(b.gradient))
     return EstimateSet(out, cov)
 

@@ -1,32 +1,39 @@
-"""Evidence from data: estimate incidence, deadweight, attribution and drop-off from surveys.
+"""Evidence from data: estimate incidence, attribution and drop-off from surveys.
 
 Each estimator takes a pandas DataFrame and column names, checks them (an
 :class:`~sroi.exceptions.SROIError` names the column or argument and says what is needed), fits
-a statsmodels model and returns an :class:`Estimate` (value, standard error, interval, n,
-method, formula and the fitted results).
+a statsmodels model where there is one and returns an :class:`Estimate` (value, standard
+error, interval, n, method, formula and the fitted results). The comparison-group estimators,
+:func:`~sroi.evidence.deadweight` and :func:`~sroi.evidence.diff_in_diff`, are in
+:mod:`sroi.evidence.comparison`.
 
 ========================  =================================================================
-:func:`incidence`         share achieving an outcome, binomial interval (Wilson, Clopper-
-                          Pearson); survey weights through the Kish effective sample size
-:func:`deadweight`        P(outcome | comparison, participants' X) / P(outcome | participants),
-                          covariate-adjusted with a logistic model (HC1 robust)
-:func:`diff_in_diff`      two-period difference in differences (cluster-robust by unit) and
-                          the implied deadweight, as an :class:`EstimateSet`
+:func:`incidence`         share achieving an outcome: Wilson, or Clopper-Pearson for small
+                          counts, on the effective sample size of the survey design
 :func:`attribution`       share due to OTHERS = 1 - mean answer to "how much of this change
-                          is due to the programme?"
+                          is due to the programme?", same intervals
 :func:`drop_off`          annual fade rate d from P(outcome | t) = p0 (1 - d)^t (log-binomial)
 ========================  =================================================================
+
+Survey designs
+--------------
+Every estimator takes ``design=Design(weights=, strata=, clusters=, fpc=)``
+(:mod:`sroi.evidence.design`). Standard errors are then linearised (Taylor) for the design and
+intervals use Student's t with (clusters - strata) degrees of freedom; ``weights="w"`` is
+shorthand for ``design=Design(weights="w")``. Fewer than :data:`MIN_EFFECTIVE_SIZE` Kish
+effective observations, or :data:`MIN_CLUSTERS` clusters, is an error.
 
 Using an estimate in an analysis
 --------------------------------
 An :class:`Estimate` can be given directly for an outcome's ``deadweight``, ``attribution`` or
-``drop_off``: the model converts it with :meth:`Estimate.to_distribution` (a logit-normal for
-a share). A share of people achieving an outcome multiplies a count through
-``quantity_factors``: ``Outcome(..., quantity="1000 person", quantity_factors=[share])``; a
-share has no unit, so it cannot be the ``quantity`` itself.
+``drop_off``: the model converts it with :meth:`Estimate.to_distribution`, whose quantiles at
+the interval's level are the interval's ends. A share of people achieving an outcome
+multiplies a count through ``quantity_factors``:
+``Outcome(..., quantity="1000 person", quantity_factors=[share])``; a share has no unit, so it
+cannot be the ``quantity`` itself.
 
-Several estimates from one fitted model (e.g. :func:`diff_in_diff`) keep their covariance:
-``params, corr = estimate_set.to_parameters()`` gives named distributions and rank
+Several estimates from one fitted model (e.g. :func:`~sroi.evidence.diff_in_diff`) keep their
+covariance: ``params, corr = estimate_set.to_parameters()`` gives named distributions and rank
 correlations for ``Analysis(parameters=params, correlations=corr)``; fields then refer to
 them with ``sroi.Ref(name)`` and the Monte Carlo draws them jointly.
 
@@ -66,34 +73,84 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy import special
+from scipy import special, stats
 
-from sroi.distributions import make_rng
 from sroi.evidence.data import (
     binary_column,
     check_confidence_level,
     check_frame,
-    check_full_rank,
     check_sample_size,
     column,
-    covariate_matrix,
     fit_quietly,
-    group_mask,
-    kish_effective_size,
-    logit_interval,
     normal_or_t_quantile,
     numeric_column,
-    weights_column,
 )
-from sroi.evidence.estimates import MIN_OBSERVATIONS, MIN_PER_GROUP, Estimate, EstimateSet, Transform, joint
+from sroi.evidence.design import (
+    Design,
+    DesignData,
+    check_effective_size,
+    check_nested,
+    glm_influence,
+    resolve_design,
+)
+from sroi.evidence.estimates import MIN_OBSERVATIONS, Estimate, Transform
+from sroi.evidence.intervals import SHARE_METHODS, effective_count, share_interval
 from sroi.exceptions import ConvergenceError, SROIError
+from sroi.validation import check_whole_number
 
-__all__ = ["attribution", "deadweight", "diff_in_diff", "drop_off", "incidence"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["attribution", "drop_off", "incidence"]
+
+
+def _share_of(
+    x: np.ndarray, d: DesignData, name: str, arg: str, level: float, method: str
+) -> tuple[float, float, Any, float, str]:
+    """(share, std_error, ShareInterval, n_eff, description) for values x in [0, 1]."""
+    n = len(x)
+    binary = bool(np.all((x == 0) | (x == 1)))
+    if d.design.is_simple:
+        p, kish = float(x.mean()), float(n)
+        var = p * (1 - p) / n if binary else float(np.var(x, ddof=1) / n)
+    else:
+        kish = check_effective_size(d, name, arg)
+        total = d.weights.sum()
+        p = float(d.weights @ x / total)
+        var = float(d.variance(d.weights * (x - p) / total))
+    if d.design.is_simple and binary:
+        n_eff = float(n)
+    else:
+        n_eff = effective_count(p, var, n, df=d.df, fallback=kish, dispersion=not binary)
+    si = share_interval(p, n_eff, level, method)
+    if var > 0 and 0 < p < 1:
+        se = math.sqrt(var)
+    elif si.beta is not None:
+        se = float(stats.beta.std(*si.beta))
+    else:
+        se = math.sqrt(p * (1 - p) / n_eff)
+    names = {"wilson": "Wilson score", "jeffreys": "Jeffreys", "clopper-pearson": "Clopper-Pearson exact"}
+    how = f"{names[si.method]} interval"
+    if not d.design.is_simple:
+        what = "effective sample size" if binary else "quasi-binomial effective count"
+        how += f"; {d.label}; {what} {n_eff:.1f} (linearised, t({d.df}))"
+    elif not binary:
+        how += f"; quasi-binomial effective count {n_eff:.1f}, t({d.df})"
+    if var == 0:
+        how += "; every answer is the same, so the interval assumes the largest spread"
+    return p, se, si, n_eff, how
+
+
+def _logit_transform(p: float, si: Any, n_eff: float) -> Transform | None:
+    """Normal scale of a share: Wilson's own half-width, else the delta method on n_eff."""
+    if not 0.0 < p < 1.0:
+        return None
+    if si.se_logit is not None:
+        return Transform("logit", float(special.logit(p)), float(si.se_logit))
+    return Transform("logit", float(special.logit(p)), 1.0 / math.sqrt(n_eff * p * (1 - p)))
 
 
 # -- estimators ----------------------------------------------------------------------------
@@ -101,8 +158,9 @@ def incidence(
     df: pd.DataFrame,
     outcome: str,
     weights: str | None = None,
-    method: str = "wilson",
+    method: str = "auto",
     level: float = 0.95,
+    design: Design | None = None,
 ) -> Estimate:
     """Share of respondents achieving an outcome, with a binomial interval.
 
@@ -113,30 +171,44 @@ def incidence(
     outcome : str
         Binary column, 1 = achieved the outcome, 0 = not.
     weights : str, optional
-        Column of survey weights (>= 0, not all zero).
-    method : {"wilson", "clopper-pearson"}
-        Interval: Wilson score (default; good coverage for all p) or Clopper-Pearson exact
-        (conservative).
+        Column of survey weights (>= 0, not all zero); shorthand for ``Design(weights=...)``.
+    method : {"auto", "wilson", "jeffreys", "clopper-pearson"}
+        Interval. ``auto`` (default): Wilson score when at least 5 effective successes and 5
+        failures are observed, else Clopper-Pearson (see
+        :func:`~sroi.evidence.intervals.share_interval` for the coverage behind the rule).
     level : float
         Confidence level, default 0.95.
+    design : Design, optional
+        Survey design: weights, strata, clusters, finite population correction.
 
     Returns
     -------
     Estimate
-        ``scale="share"`` [fraction]; ``to_distribution()`` gives a logit-normal.
+        ``scale="share"`` [fraction]; ``to_distribution()`` reproduces the interval (a
+        logit-normal for Wilson, a beta otherwise).
 
     Raises
     ------
     SROIError
-        Missing column or values, non-binary outcome, bad weights, fewer than
-        :data:`MIN_OBSERVATIONS` rows, unknown method.
+        Missing column or values, non-binary outcome, bad weights or design columns, fewer
+        than :data:`MIN_OBSERVATIONS` rows, a Kish effective sample size below
+        :data:`MIN_EFFECTIVE_SIZE` (naming the column and the size), unknown method.
 
     Notes
     -----
-    p = x / n; se = sqrt(p (1 - p) / n). With weights w: p = sum(w y) / sum(w) and the interval
-    uses the Kish effective sample size n_eff = (sum w)^2 / sum(w^2) in place of n (and p n_eff
-    successes), which allows for the variance added by unequal weights (not for clustering
-    or stratification). The logit-scale standard error is 1 / sqrt(n_eff p (1 - p)).
+    Without a design, p = x / n and the interval is the binomial one for x of n. With a design,
+    p = sum(w y) / sum(w), its variance V is linearised (Taylor) for the weights, strata,
+    clusters and fpc (:meth:`~sroi.evidence.DesignData.variance`), and the interval is the
+    binomial one on the effective sample size n_eff = n / deff = n / (n - 1) p (1 - p) / V,
+    shrunk by (t_{n-1} / t_df)^2 for the design's degrees of freedom (Korn & Graubard 1998).
+    This allows for weights that are correlated with the outcome, which Kish's (sum w)^2 /
+    sum w^2 does not. When all answers are the same (V = 0) n_eff is Kish's effective size.
+
+    Wilson's interval does not hold its level for every p: with fewer than about 5 expected
+    successes (or failures) its coverage dips to 0.84-0.92 (0.92 at p = 0.02, n = 50; Brown,
+    Cai & DasGupta 2001), which is why ``auto`` switches to Clopper-Pearson there; that one
+    never under-covers but gives 0.975-0.99. Jeffreys is offered as the middle way (its
+    coverage averages 0.95 but dips to 0.88 near n p = 3).
 
     References
     ----------
@@ -144,7 +216,12 @@ def incidence(
        inference. JASA 22(158), 209-212.
     .. [2] Clopper, C. J., Pearson, E. S. (1934). The use of confidence or fiducial limits
        illustrated in the case of the binomial. Biometrika 26(4), 404-413.
-    .. [3] Kish, L. (1965). Survey Sampling. Wiley, §11.7 (effective sample size).
+    .. [3] Brown, L. D., Cai, T. T., DasGupta, A. (2001). Interval estimation for a binomial
+       proportion. Statistical Science 16(2), 101-133.
+    .. [4] Korn, E. L., Graubard, B. I. (1998). Confidence intervals for proportions with
+       small expected number of positive counts estimated from survey data. Survey
+       Methodology 24(2), 193-201.
+    .. [5] Kish, L. (1965). Survey Sampling. Wiley, §8.2 (design effect).
 
     Examples
     --------
@@ -153,425 +230,32 @@ def incidence(
     >>> e = incidence(df, "online")
     >>> round(e.value, 2), round(e.ci_low, 4), round(e.ci_high, 4)
     (0.3, 0.2189, 0.3958)
+    >>> round(incidence(pd.DataFrame({"online": [0] * 40}), "online").ci_high, 4)  # never zero width
+    0.0881
     """
-    from statsmodels.stats.proportion import proportion_confint
-
     df = check_frame(df)
     level = check_confidence_level(level)
-    methods = {"wilson": "wilson", "clopper-pearson": "beta"}
-    if method not in methods:
-        raise SROIError(f"expected one of {sorted(methods)}, got {method!r}", "method")
+    if method not in SHARE_METHODS:
+        raise SROIError(f"expected one of {SHARE_METHODS}, got {method!r}", "method")
     y = binary_column(df, outcome, "outcome")
     check_sample_size(len(y), MIN_OBSERVATIONS, f"incidence of {outcome!r}", "outcome")
-    w = weights_column(df, weights)
-    if w is None:
-        n_eff, p = float(len(y)), float(y.mean())
-        how = ""
-    else:
-        n_eff, p = kish_effective_size(w), float(np.dot(w, y) / w.sum())
-        how = f", weights {weights!r} with Kish effective sample size {n_eff:.1f}"
-    lo, hi = proportion_confint(p * n_eff, n_eff, alpha=1 - level, method=methods[method])
-    se = math.sqrt(p * (1 - p) / n_eff)
-    name = "Wilson score" if method == "wilson" else "Clopper-Pearson exact"
+    d = resolve_design(df, design, weights=weights)
+    p, se, si, n_eff, how = _share_of(y, d, outcome, "outcome", level, method)
     return Estimate(
         value=p,
         std_error=se,
-        ci_low=float(lo),
-        ci_high=float(hi),
+        ci_low=si.low,
+        ci_high=si.high,
         level=level,
         n=len(y),
-        method=f"share with {name} interval{how}",
+        method=f"share with {how}",
         formula=f"P({outcome} = 1)",
         scale="share",
         name="incidence",
+        transform=_logit_transform(p, si, n_eff),
+        beta=si.beta,
+        n_effective=n_eff,
     )
-
-
-def deadweight(
-    df: pd.DataFrame,
-    outcome: str,
-    group: str,
-    covariates: Sequence[str] = (),
-    treated_value: Any = 1,
-    interval: str = "delta",
-    n_boot: int = 1000,
-    seed: Any = None,
-    level: float = 0.95,
-) -> Estimate:
-    """Share of the participants' outcome that would have happened anyway.
-
-    Parameters
-    ----------
-    df : DataFrame
-        One row per person, participants and a comparison group.
-    outcome : str
-        Binary column, 1 = achieved the outcome.
-    group : str
-        Column with two values; ``treated_value`` marks participants, the other the
-        comparison group.
-    covariates : sequence of str
-        Columns to adjust for (numeric as is; text or categorical as dummies).
-    treated_value : optional
-        Value of ``group`` for participants, default 1.
-    interval : {"delta", "bootstrap"}
-        Delta method on the logit scale with HC1 robust covariance (default), or a
-        percentile bootstrap resampling rows within each group.
-    n_boot : int
-        Bootstrap replicates (``interval="bootstrap"``), default 1000.
-    seed : int, Generator or SeedSequence, optional
-        For the bootstrap.
-    level : float
-        Confidence level, default 0.95.
-
-    Returns
-    -------
-    Estimate
-        ``scale="share"`` [fraction], with the fitted GLM in ``results``.
-
-    Raises
-    ------
-    SROIError
-        Missing columns or values, non-binary outcome, no participant or no comparison rows,
-        fewer than :data:`MIN_PER_GROUP` rows in a group, an outcome that never or always
-        occurs in a group, perfect separation (naming the columns), collinear covariates, or
-        a comparison group doing at least as well as the participants (deadweight >= 1).
-    ConvergenceError
-        If the logistic model does not converge.
-
-    Notes
-    -----
-    A logistic model logit P(y = 1) = b0 + b1 T + c'X is fitted (GLM, binomial, robust
-    sandwich covariance ``cov_type="HC1"``, which statsmodels computes for a GLM without the
-    n / (n - k) factor). Over the n1 participants i:
-
-        P1 = mean_i expit(b0 + b1 + c'x_i)       (= their observed rate, by the score equations)
-        P0 = mean_i expit(b0 + c'x_i)            (the same people as if in the comparison group)
-        deadweight = P0 / P1
-
-    Without covariates this is the ratio of the raw rates. The delta-method interval is
-    expit(logit(D) +- z se), se^2 = g' V g with g the gradient of logit(D) in the coefficients
-    and V their robust covariance; it treats the participants' covariates as fixed. Without
-    covariates it reduces to Var(log D) = (1 - p0)/(n0 p0) + (1 - p1)/(n1 p1) (Katz et al.
-    1978).
-
-    References
-    ----------
-    .. [1] Cabinet Office / SROI Network (2012). A Guide to Social Return on Investment,
-       stage 4 (deadweight from a comparison group).
-    .. [2] Austin, P. C. (2010). Absolute risk reductions, relative risks, relative risk
-       reductions and numbers needed to treat can be obtained from a logistic regression
-       model. J. Clin. Epidemiol. 63(1), 2-6 (marginal standardisation).
-    .. [3] Katz, D., Baptista, J., Azen, S. P., Pike, M. C. (1978). Obtaining confidence
-       intervals for the risk ratio in cohort studies. Biometrics 34(3), 469-474.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"user": [1] * 10 + [0] * 10,
-    ...                    "online": [1] * 6 + [0] * 4 + [1] * 3 + [0] * 7})
-    >>> round(deadweight(df, "online", "user").value, 6)  # (3/10) / (6/10)
-    0.5
-    """
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
-
-    df = check_frame(df)
-    level = check_confidence_level(level)
-    if interval not in ("delta", "bootstrap"):
-        raise SROIError(f"expected 'delta' or 'bootstrap', got {interval!r}", "interval")
-    y = binary_column(df, outcome, "outcome")
-    treated = group_mask(df, group, treated_value)
-    for mask, label in ((treated, "participant"), (~treated, "comparison")):
-        check_sample_size(int(mask.sum()), MIN_PER_GROUP, f"{label} group ({group!r})", "group")
-        if y[mask].min() == y[mask].max():
-            raise SROIError(
-                f"perfect separation: {outcome!r} is {int(y[mask][0])} for every {label} row "
-                f"({group!r}), so the ratio cannot be estimated; more data are needed",
-                "outcome",
-            )
-    cov_names = [covariates] if isinstance(covariates, str) else list(covariates)
-    x = covariate_matrix(df, cov_names)
-    x.insert(0, "treated", treated.astype(float))
-    x.insert(0, "const", 1.0)
-    check_full_rank(x, "covariates")
-    X = x.to_numpy()
-    predictors = [group, *cov_names]
-    advice = "check the covariates for sparse categories and scale continuous ones"
-
-    def fit(Xf: np.ndarray, yf: np.ndarray, robust: bool) -> Any:
-        kw = {"cov_type": "HC1"} if robust else {}
-        return fit_quietly(
-            lambda: GLM(yf, Xf, family=families.Binomial()).fit(**kw), outcome, predictors, advice
-        )
-
-    def ratio(beta: np.ndarray, X1: np.ndarray) -> tuple[float, float, float, np.ndarray]:
-        X0 = X1.copy()
-        X0[:, 1] = 0.0
-        p1, p0 = special.expit(X1 @ beta), special.expit(X0 @ beta)
-        P1, P0 = float(p1.mean()), float(p0.mean())
-        d = P0 / P1
-        dP0 = (p0 * (1 - p0)) @ X0 / len(X1)
-        dP1 = (p1 * (1 - p1)) @ X1 / len(X1)
-        grad_logit = (dP0 / P0 - dP1 / P1) / (1 - d)  # d logit(P0/P1) / d beta
-        return d, P0, P1, grad_logit
-
-    res = fit(X, y, robust=True)
-    beta = np.asarray(res.params, dtype=float)
-    if np.max(np.abs(X @ beta)) > 20:
-        raise SROIError(
-            f"quasi-complete separation: some fitted probabilities of {outcome!r} are 0 or 1 given "
-            f"{predictors}; merge sparse categories or drop the covariate that separates",
-            "covariates",
-        )
-    X1 = X[treated]
-    d, P0, P1, grad = ratio(beta, X1)
-    if not 0.0 < d < 1.0:
-        raise SROIError(
-            f"the comparison group's adjusted rate ({P0:.3g}) is at least the participants' ({P1:.3g}): "
-            f"the data show no effect on {outcome!r} (deadweight {d:.3g} >= 1). Check the groups "
-            "(treated_value) and the covariates; a deadweight of 1 means no impact",
-            "outcome",
-        )
-    formula = (
-        f"logit P({outcome} = 1) = b0 + b1 [{group} == {treated_value!r}]"
-        + "".join(f" + {c}" for c in x.columns[2:])
-        + "; deadweight = mean over participants of P(comparison, x) / P(participant, x)"
-    )
-    z = normal_or_t_quantile(level)
-    V = np.asarray(res.cov_params(), dtype=float)
-    se_logit = float(math.sqrt(grad @ V @ grad))
-    n_rows = len(y)
-    if interval == "delta":
-        lo, hi = logit_interval(d, se_logit, z)
-        method = "logistic regression (GLM binomial, HC1), marginal standardisation, delta method"
-        gradient: np.ndarray | None = grad
-    else:
-        if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 50:
-            raise SROIError(f"expected an integer n_boot >= 50, got {n_boot!r}", "n_boot")
-        rng = make_rng(seed)
-        idx_t, idx_c = np.flatnonzero(treated), np.flatnonzero(~treated)
-        draws, failed = [], 0
-        for _ in range(int(n_boot)):
-            idx = np.concatenate([rng.choice(idx_t, len(idx_t)), rng.choice(idx_c, len(idx_c))])
-            Xb, yb = X[idx], y[idx]
-            try:
-                rb = fit(Xb, yb, robust=False)
-                db = ratio(np.asarray(rb.params, dtype=float), Xb[Xb[:, 1] == 1.0])[0]
-            except SROIError:
-                failed += 1
-                continue
-            if 0.0 < db < 1.0:
-                draws.append(float(special.logit(db)))
-            else:
-                failed += 1
-        if failed > 0.05 * n_boot:
-            raise SROIError(
-                f"{failed} of {n_boot} bootstrap replicates failed (separation or deadweight >= 1); "
-                "use interval='delta' or collect more data",
-                "interval",
-            )
-        draws_a = np.asarray(draws)
-        alpha = 1 - level
-        lo, hi = (float(v) for v in special.expit(np.quantile(draws_a, [alpha / 2, 1 - alpha / 2])))
-        se_logit = float(draws_a.std(ddof=1))
-        excluded = f"; {failed} failed and excluded" if failed else ""
-        method = f"logistic regression, marginal standardisation, percentile bootstrap ({len(draws_a)} replicates by group{excluded})"
-        gradient = None
-    return Estimate(
-        value=d,
-        std_error=d * (1 - d) * se_logit,
-        ci_low=lo,
-        ci_high=hi,
-        level=level,
-        n=n_rows,
-        method=method,
-        formula=formula,
-        scale="share",
-        name="deadweight",
-        transform=Transform("logit", float(special.logit(d)), se_logit),
-        results=res,
-        gradient=gradient,
-    )
-
-
-def diff_in_diff(
-    df: pd.DataFrame,
-    outcome: str,
-    group: str,
-    period: str,
-    unit: str,
-    covariates: Sequence[str] = (),
-    treated_value: Any = 1,
-    post_value: Any = None,
-    level: float = 0.95,
-) -> EstimateSet:
-    """Two-period difference in differences, and the deadweight it implies.
-
-    Parameters
-    ----------
-    df : DataFrame
-        One row per unit and period (long format), participants and comparison units.
-    outcome : str
-        Numeric column (binary 0/1 gives effects in shares, i.e. percentage points / 100).
-    group : str
-        Column with two values; ``treated_value`` marks participants.
-    period : str
-        Column with two values; ``post_value`` (default the larger) marks "after".
-    unit : str
-        Column identifying units; standard errors are cluster-robust by unit.
-    covariates : sequence of str
-        Further columns to adjust for.
-    treated_value, post_value : optional
-        Values of ``group`` and ``period`` for participants and for the later period.
-    level : float
-        Confidence level, default 0.95.
-
-    Returns
-    -------
-    EstimateSet
-        ``"effect"``: the DiD coefficient [outcome unit], ``scale="effect"`` (normal);
-        ``"deadweight"``: (change in comparison) / (change in participants), ``scale="share"``;
-        with their joint covariance (``to_parameters()`` keeps it).
-
-    Raises
-    ------
-    SROIError
-        Missing columns or values, not exactly two periods, no participant or comparison
-        rows, a unit in both groups, fewer than :data:`MIN_PER_GROUP` units in a group, a
-        group missing a period, collinear covariates.
-
-    Notes
-    -----
-    OLS of y = b0 + b1 T + b2 Post + b3 T x Post + c'X with cluster-robust covariance by unit
-    (with the small-sample correction); intervals use the t distribution with G - 1 degrees
-    of freedom (G units). effect = b3. The implied deadweight is D = b2 / (b2 + b3), the
-    comparison group's change over the participants' change; its interval is
-    expit(logit(D) +- t se), se from the delta method with the coefficient covariance. When
-    D is outside (0, 1) (the comparison group changed more, or in the other direction) the
-    deadweight estimate carries a note and cannot become a distribution.
-
-    References
-    ----------
-    .. [1] Angrist, J. D., Pischke, J.-S. (2009). Mostly Harmless Econometrics. Princeton,
-       ch. 5.2 (difference in differences).
-    .. [2] Cameron, A. C., Miller, D. L. (2015). A practitioner's guide to cluster-robust
-       inference. J. Human Resources 50(2), 317-372.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sroi.datasets import dataset_path
-    >>> df = pd.read_csv(dataset_path("elderly_mode", "SYNTHETIC_elderly_mode_before_after.csv"))
-    >>> res = diff_in_diff(df, "online_payment", "elderly_mode_user", "year", "unit_id")
-    >>> round(res["effect"].value, 4), round(res["deadweight"].value, 4)
-    (0.195, 0.4265)
-    """
-    from statsmodels.regression.linear_model import OLS
-
-    df = check_frame(df)
-    level = check_confidence_level(level)
-    y = numeric_column(df, outcome, "outcome")
-    treated = group_mask(df, group, treated_value)
-    per = column(df, period, "period")
-    periods = sorted(pd.unique(per).tolist())
-    if len(periods) != 2:
-        raise SROIError(
-            f"column {period!r} must have exactly two values (before and after), found {periods[:6]}",
-            "period",
-        )
-    post_value = periods[1] if post_value is None else post_value
-    if post_value not in periods:
-        raise SROIError(f"post_value {post_value!r} is not a value of {period!r} ({periods})", "post_value")
-    post = (per == post_value).to_numpy()
-    units = column(df, unit, "unit")
-    both = pd.Series(treated, index=df.index).groupby(units.to_numpy()).nunique()
-    if (both > 1).any():
-        raise SROIError(
-            f"unit(s) {both[both > 1].index[:5].tolist()} appear in both groups of {group!r}; each unit "
-            "must be a participant or a comparison unit",
-            "unit",
-        )
-    for mask, label in ((treated, "participant"), (~treated, "comparison")):
-        check_sample_size(int(units[mask].nunique()), MIN_PER_GROUP, f"{label} units ({unit!r})", "unit")
-        for flag, when in ((True, "after"), (False, "before")):
-            if not np.any(mask & (post == flag)):
-                raise SROIError(f"the {label} group has no rows in the {when} period of {period!r}", "period")
-    cov_names = [covariates] if isinstance(covariates, str) else list(covariates)
-    x = covariate_matrix(df, cov_names)
-    for name, col in (("treated_x_post", treated & post), ("post", post), ("treated", treated)):
-        x.insert(0, name, col.astype(float))
-    x.insert(0, "const", 1.0)
-    check_full_rank(x, "covariates")
-    codes = pd.factorize(units)[0]
-    n_units = int(codes.max()) + 1
-    res = fit_quietly(
-        lambda: OLS(y, x.to_numpy()).fit(cov_type="cluster", cov_kwds={"groups": codes}),
-        outcome,
-        [group, period, *cov_names],
-        "check the covariates",
-    )
-    b = np.asarray(res.params, dtype=float)
-    V = np.asarray(res.cov_params(), dtype=float)
-    q = normal_or_t_quantile(level, n_units - 1)
-    k = len(b)
-    g_eff = np.eye(k)[3]
-    se_eff = float(math.sqrt(V[3, 3]))
-    formula = (
-        f"{outcome} = b0 + b1 [{group} == {treated_value!r}] + b2 [{period} == {post_value!r}] + b3 "
-        "(both)" + "".join(f" + {c}" for c in x.columns[4:])
-    )
-    effect = Estimate(
-        value=float(b[3]),
-        std_error=se_eff,
-        ci_low=float(b[3] - q * se_eff),
-        ci_high=float(b[3] + q * se_eff),
-        level=level,
-        n=n_units,
-        method=f"difference in differences, OLS, cluster-robust by {unit!r} ({n_units} units), t({n_units - 1})",
-        formula=formula + "; effect = b3",
-        scale="effect",
-        name="effect",
-        transform=Transform("identity", float(b[3]), se_eff),
-        results=res,
-        gradient=g_eff,
-    )
-    change_c, change_p = float(b[2]), float(b[2] + b[3])
-    if change_p == 0:
-        raise SROIError(
-            f"the participants' {outcome!r} did not change; no deadweight can be implied", "outcome"
-        )
-    d = change_c / change_p
-    g_d = np.zeros(k)
-    g_d[2], g_d[3] = b[3] / change_p**2, -b[2] / change_p**2
-    se_d = float(math.sqrt(g_d @ V @ g_d))
-    if 0.0 < d < 1.0:  # interval and normal scale on the logit of D
-        jac = 1.0 / (d * (1 - d))
-        lo, hi = logit_interval(d, se_d * jac, q)
-        transform, note = Transform("logit", float(special.logit(d)), se_d * jac), ""
-    else:
-        jac, lo, hi = 1.0, d - q * se_d, d + q * se_d
-        transform = Transform("identity", d, se_d)
-        note = (
-            f"the comparison group changed by {change_c:.3g} and the participants by {change_p:.3g}, so "
-            "the implied deadweight is outside (0, 1) and cannot be read from these data"
-        )
-    dw = Estimate(
-        value=d,
-        std_error=se_d,
-        ci_low=lo,
-        ci_high=hi,
-        level=level,
-        n=n_units,
-        method="implied by difference in differences, delta method with the cluster-robust covariance",
-        formula=formula + "; deadweight = b2 / (b2 + b3)",
-        scale="share",
-        name="deadweight",
-        transform=transform,
-        note=note,
-        results=res,
-        gradient=g_d * jac,
-    )
-    return joint(effect=effect, deadweight=dw)
 
 
 def attribution(
@@ -579,6 +263,8 @@ def attribution(
     share_column: str,
     weights: str | None = None,
     level: float = 0.95,
+    design: Design | None = None,
+    method: str = "auto",
 ) -> Estimate:
     """Attribution (share of the change due to OTHERS) from survey answers.
 
@@ -590,9 +276,13 @@ def attribution(
         Answers to "how much of this change is due to the programme?" as fractions in
         [0, 1] (1 = all of it).
     weights : str, optional
-        Column of survey weights (>= 0, not all zero).
+        Column of survey weights (>= 0, not all zero); shorthand for ``Design(weights=...)``.
     level : float
         Confidence level, default 0.95.
+    design : Design, optional
+        Survey design: weights, strata, clusters, finite population correction.
+    method : {"auto", "wilson", "jeffreys", "clopper-pearson"}
+        Interval for the mean answer on its effective sample size, as for :func:`incidence`.
 
     Returns
     -------
@@ -605,20 +295,29 @@ def attribution(
     ------
     SROIError
         Missing column or values, answers outside [0, 1] (with a hint when they look like
-        percentages), bad weights, fewer than :data:`MIN_OBSERVATIONS` answers.
+        percentages), bad weights or design columns, fewer than :data:`MIN_OBSERVATIONS`
+        answers or a Kish effective sample size below :data:`MIN_EFFECTIVE_SIZE`.
 
     Notes
     -----
-    m = sum(w s) / sum(w); attribution = 1 - m. Weights are rescaled to sum to the Kish
-    effective sample size n_eff = (sum w)^2 / sum(w^2) (n without weights), so se(m) = sd_w /
-    sqrt(n_eff - 1) and the interval is a t interval with n_eff - 1 degrees of freedom
-    (statsmodels DescrStatsW), clipped to [0, 1].
+    m = sum(w s) / sum(w) with linearised variance V (:mod:`sroi.evidence.design`; s^2 / n for
+    a simple random sample); attribution = 1 - m. The interval treats m as a quasi-binomial
+    mean: on the effective count n_eff = n / (n - 1) m (1 - m) / V times (z / t_df)^2 (the
+    spread is estimated, so the interval is as wide as a t interval's; df = n - 1 without a
+    design, clusters - strata with one), the Wilson (or, below 5 effective successes or
+    failures, Clopper-Pearson) interval for m becomes (1 - upper, 1 - lower). Unlike a t interval this stays inside
+    [0, 1] and keeps its level when most answers are near 0 or 1. When every answer is the
+    same the data carry no estimate of spread: n_eff is then n (or Kish's size), the
+    largest variance answers in [0, 1] with that mean can have, so the interval is not of
+    zero width.
 
     References
     ----------
     .. [1] Cabinet Office / SROI Network (2012). A Guide to Social Return on Investment,
        stage 4 (attribution: asking stakeholders how much of the change is due to others).
-    .. [2] Kish, L. (1965). Survey Sampling. Wiley.
+    .. [2] Papke, L. E., Wooldridge, J. M. (1996). Econometric methods for fractional response
+       variables. J. Applied Econometrics 11(6), 619-632 (quasi-binomial mean of fractions).
+    .. [3] Korn, E. L., Graubard, B. I. (1998). Survey Methodology 24(2), 193-201.
 
     Examples
     --------
@@ -627,10 +326,10 @@ def attribution(
     >>> round(attribution(df, "due_to_programme").value, 4)
     0.35
     """
-    from statsmodels.stats.weightstats import DescrStatsW
-
     df = check_frame(df)
     level = check_confidence_level(level)
+    if method not in SHARE_METHODS:
+        raise SROIError(f"expected one of {SHARE_METHODS}, got {method!r}", "method")
     s = numeric_column(df, share_column, "share_column")
     if s.min() < 0 or s.max() > 1:
         hint = (
@@ -643,27 +342,23 @@ def attribution(
             "share_column",
         )
     check_sample_size(len(s), MIN_OBSERVATIONS, f"answers in {share_column!r}", "share_column")
-    w = weights_column(df, weights)
-    n_eff = float(len(s)) if w is None else kish_effective_size(w)
-    if n_eff <= 2:
-        raise SROIError(f"the Kish effective sample size is {n_eff:.2f}; more than 2 is needed", "weights")
-    wn = np.ones_like(s) if w is None else w * n_eff / w.sum()
-    d = DescrStatsW(s, weights=wn)
-    m = float(d.mean)
-    lo_m, hi_m = (float(v) for v in d.tconfint_mean(alpha=1 - level))
-    value = 1.0 - m
-    how = "" if w is None else f", weights {weights!r} with Kish effective sample size {n_eff:.1f}"
+    d = resolve_design(df, design, weights=weights)
+    m, se, si, n_eff, how = _share_of(s, d, share_column, "share_column", level, method)
+    t = _logit_transform(m, si, n_eff)
     return Estimate(
-        value=value,
-        std_error=float(d.std_mean),
-        ci_low=max(0.0, 1.0 - hi_m),
-        ci_high=min(1.0, 1.0 - lo_m),
+        value=1.0 - m,
+        std_error=se,
+        ci_low=1.0 - si.high,
+        ci_high=1.0 - si.low,
         level=level,
         n=len(s),
-        method=f"1 - weighted mean of answers, t interval (DescrStatsW){how}",
+        method=f"1 - weighted mean of answers, {how}",
         formula=f"attribution = 1 - mean({share_column}) (share due to others)",
         scale="share",
         name="attribution",
+        transform=None if t is None else Transform("logit", -t.value, t.std_error),
+        beta=None if si.beta is None else (si.beta[1], si.beta[0]),
+        n_effective=n_eff,
     )
 
 
@@ -674,6 +369,8 @@ def drop_off(
     unit: str | None = None,
     level: float = 0.95,
     maxiter: int = 100,
+    design: Design | None = None,
+    weights: str | None = None,
 ) -> Estimate:
     """Annual rate at which an outcome fades, from follow-up data.
 
@@ -686,12 +383,16 @@ def drop_off(
     time : str
         Numeric column: years since the programme (>= 0), at least two distinct values.
     unit : str, optional
-        Column identifying people followed repeatedly; standard errors are then
-        cluster-robust by unit (else HC1).
+        Column identifying people followed repeatedly: the clusters of the design unless
+        ``design`` names its own (which must then contain each person's rows).
     level : float
         Confidence level, default 0.95.
     maxiter : int
         Iterations of the fit, default 100.
+    design : Design, optional
+        Survey design: weights, strata, clusters, finite population correction.
+    weights : str, optional
+        Column of survey weights; shorthand for ``Design(weights=...)``.
 
     Returns
     -------
@@ -703,7 +404,8 @@ def drop_off(
     SROIError
         Missing columns or values, non-binary outcome, negative times, fewer than two
         distinct times or :data:`MIN_OBSERVATIONS` rows, an outcome that never or always
-        occurs.
+        occurs, bad design columns, fewer than :data:`MIN_CLUSTERS` persons (clusters), a
+        person's rows in two clusters.
     ConvergenceError
         The log-binomial model does not converge or predicts a share above 1; the message
         says what to try.
@@ -711,9 +413,11 @@ def drop_off(
     Notes
     -----
     P(y = 1 | t) = p0 (1 - d)^t, so log P = log p0 + t log(1 - d): a binomial GLM with log
-    link, d = 1 - exp(b_t). The interval transforms the (z, or t(G - 1) when clustered by G
-    units) interval of b_t: (1 - exp(b_hi), 1 - exp(b_lo)). On the logit scale of d the
-    standard error is se(b_t) / d (delta method), used by ``to_distribution()``. A negative
+    link (weighted by the survey weights), d = 1 - exp(b_t). The variance of b_t is linearised
+    for the design from the model's scores (a cluster-robust sandwich with clusters), with t
+    quantiles on (clusters - strata) degrees of freedom, t(G - 1) for G persons followed.
+    The interval is symmetric on the logit scale of d, logit(d) +- t se(b_t) / d (the delta
+    method: d logit(d) / d b_t = -1 / d), so ``to_distribution()`` reproduces it. A negative
     d means the outcome grows; the estimate then carries a note and cannot be a drop-off
     distribution. The statsmodels domain warning for the log link is expected.
 
@@ -723,6 +427,7 @@ def drop_off(
        stage 4 (drop-off).
     .. [2] Wacholder, S. (1986). Binomial regression in GLIM: estimating risk ratios and risk
        differences. Am. J. Epidemiol. 123(1), 174-184 (log-binomial model).
+    .. [3] Binder, D. A. (1983). International Statistical Review 51(3), 279-292.
 
     Examples
     --------
@@ -737,8 +442,7 @@ def drop_off(
 
     df = check_frame(df)
     level = check_confidence_level(level)
-    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-        raise SROIError(f"expected a positive integer, got {maxiter!r}", "maxiter")
+    maxiter = check_whole_number(maxiter, "maxiter", 1, what="a positive integer")
     y = binary_column(df, outcome, "outcome")
     t = numeric_column(df, time, "time")
     if t.min() < 0:
@@ -754,22 +458,32 @@ def drop_off(
         raise SROIError(
             f"{outcome!r} is {int(y[0])} in every row, so no rate of decline can be estimated", "outcome"
         )
+    if unit is not None:
+        column(df, unit, "unit")
+    d = resolve_design(df, design, weights=weights, clusters=unit, clusters_arg="unit")
+    if unit is not None and d.design.strata is not None:
+        check_nested(df, unit, d.strata, "unit", "strata")
+    if unit is not None and d.design.clusters != unit:
+        check_nested(df, unit, d.psu, "unit", "clusters")
+    if d.weighted:
+        check_effective_size(d, outcome, "outcome")
+        if len(np.unique(t[d.weights > 0])) < 2:
+            raise SROIError(
+                f"the rows with weight > 0 in column {d.design.weights!r} cover fewer than two times of "
+                f"{time!r}; a rate of decline needs two",
+                "weights",
+            )
     X = np.column_stack([np.ones_like(t), t])
     fit_kw: dict[str, Any] = {"maxiter": int(maxiter), "start_params": np.array([math.log(y.mean()), 0.0])}
-    n_units = None
-    if unit is not None:
-        codes = pd.factorize(column(df, unit, "unit"))[0]
-        n_units = int(codes.max()) + 1
-        check_sample_size(n_units, MIN_PER_GROUP, f"units ({unit!r})", "unit")
-        fit_kw.update(cov_type="cluster", cov_kwds={"groups": codes})
-    else:
-        fit_kw.update(cov_type="HC1")
     advice = (
         f"try a larger maxiter (now {maxiter}), check that {outcome!r} varies at each time of {time!r}, "
         "and that time is in years; a share near 1 at early times can defeat the log-binomial model"
     )
     family = families.Binomial(link=families.links.Log())
-    res = fit_quietly(lambda: GLM(y, X, family=family).fit(**fit_kw), outcome, [time], advice)
+    var_w = d.weights if d.weighted else None
+    res = fit_quietly(
+        lambda: GLM(y, X, family=family, var_weights=var_w).fit(**fit_kw), outcome, [time], advice
+    )
     beta = np.asarray(res.params, dtype=float)
     if not getattr(res, "converged", True) or not np.all(np.isfinite(beta)):
         raise ConvergenceError(f"the log-binomial model did not converge; {advice}", "outcome")
@@ -779,27 +493,45 @@ def drop_off(
             f"invalid; {advice}",
             "outcome",
         )
-    se_b = float(math.sqrt(np.asarray(res.cov_params(), dtype=float)[1, 1]))
-    q = normal_or_t_quantile(level, None if n_units is None else n_units - 1)
+    cov = d.variance(glm_influence(res.model, beta))
+    se_b = float(math.sqrt(cov[1, 1]))
+    q = normal_or_t_quantile(level, d.df)
     b = float(beta[1])
-    d = 1.0 - math.exp(b)
-    robust = "HC1" if n_units is None else f"cluster-robust by {unit!r} ({n_units} units), t({n_units - 1})"
-    inside = 0.0 < d < 1.0  # normal scale: logit(d), se = se_b / d by the delta method
+    dv = 1.0 - math.exp(b)
+    robust = f"linearised for {d.label}" if d.label else "linearised (HC0 x n/(n-1))"
+    method = f"log-binomial GLM, {robust}, t({d.df})"
+    formula = f"P({outcome} = 1 | {time}) = p0 (1 - drop_off) ** {time}; drop_off = 1 - exp(b_{time})"
+    common: dict[str, Any] = {
+        "level": level,
+        "n": d.n_psu if d.clustered else len(y),
+        "method": method,
+        "formula": formula,
+        "scale": "rate",
+        "name": "drop_off",
+        "results": res,
+        "df": float(d.df),
+        "coef_cov": cov,
+    }
+    if 0.0 < dv < 1.0:  # normal scale: logit(d), se = se_b / d by the delta method
+        se_logit = se_b / dv
+        lo, hi = (float(v) for v in special.expit(special.logit(dv) + np.array([-q, q]) * se_logit))
+        return Estimate(
+            value=dv,
+            std_error=math.exp(b) * se_b,
+            ci_low=lo,
+            ci_high=hi,
+            transform=Transform("logit", float(special.logit(dv)), se_logit),
+            gradient=np.array([0.0, -1.0 / dv]),
+            **common,
+        )
+    se = math.exp(b) * se_b
     return Estimate(
-        value=d,
-        std_error=math.exp(b) * se_b,
-        ci_low=1.0 - math.exp(b + q * se_b),
-        ci_high=1.0 - math.exp(b - q * se_b),
-        level=level,
-        n=len(y) if n_units is None else n_units,
-        method=f"log-binomial GLM, {robust}",
-        formula=f"P({outcome} = 1 | {time}) = p0 (1 - drop_off) ** {time}; drop_off = 1 - exp(b_{time})",
-        scale="rate",
-        name="drop_off",
-        transform=Transform("logit", float(special.logit(d)), se_b / d)
-        if inside
-        else Transform("identity", d, math.exp(b) * se_b),
-        note="" if inside else f"the estimated drop-off {d:.3g} is not positive: {outcome!r} does not fade",
-        results=res,
-        gradient=np.array([0.0, -1.0 / d]) if inside else np.array([0.0, -math.exp(b)]),
+        value=dv,
+        std_error=se,
+        ci_low=dv - q * se,
+        ci_high=dv + q * se,
+        transform=Transform("identity", dv, se),
+        note=f"the estimated drop-off {dv:.3g} is not positive: {outcome!r} does not fade",
+        gradient=np.array([0.0, -math.exp(b)]),
+        **common,
     )
