@@ -66,6 +66,15 @@ def _amortise(amount: float, service: np.ndarray, rate: float) -> list[float]:
 cash_1d = arrays(np.float64, st.integers(1, 12), elements=st.floats(0, 1e6)).filter(lambda a: (a > 1).any())
 
 
+def test_subnormal_cash_carries_no_debt():
+    # found by hypothesis: 5e-324 / 1.5 rounds back to 5e-324, a cover of 1.0 against 1.5
+    line = credit_line(
+        np.array([2.0, 5e-324]), cv=np.zeros(2), haircut=1, dscr_p50=1.5, dscr_p90=1.5, loan_rate=0, tenor=2
+    )
+    assert line.value == pytest.approx(2.0 / 1.5, rel=1e-12)
+    _check_schedule(line, 0.0)
+
+
 @settings(max_examples=120, deadline=None)
 @given(
     flows=cash_1d,

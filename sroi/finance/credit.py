@@ -50,7 +50,7 @@ from sroi.finance.formatting import format_amount
 from sroi.finance.inputs import check_some_cash, contract_terms, cv_per_year, gearing_terms, read_source
 from sroi.finance.line import CASE_WORDS, CreditLine
 from sroi.finance.options import OPTIONS, PERCENTILE_BASES
-from sroi.finance.schedule import cover_ratios, debt_schedule
+from sroi.finance.schedule import cover_ratios, debt_schedule, sculpt
 from sroi.units import Q_
 from sroi.validation import check_choice, check_whole_number
 
@@ -409,9 +409,7 @@ def credit_line(
     def size(case_cash: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         avail = {c: h * case_cash[c] - costs for c in _CASES}
         stacked = np.vstack([avail[c] for c in _CASES]) if n_cash else np.zeros((2, 0))
-        service = np.maximum((stacked / cover[:, None]).min(axis=0), 0.0)
-        service[window:] = 0.0
-        return avail, service
+        return avail, sculpt(stacked, cover, window)
 
     comparison = None
     if samples is not None and window:

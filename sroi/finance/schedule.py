@@ -107,8 +107,21 @@ def sculpted_debt_service(
         raise SROIError(
             f"{last} years is longer than the {years} years of cash; give tenor <= {years}", "tenor"
         )
-    out = np.maximum((arr / cover[:, None]).min(axis=0), 0.0)
+    return sculpt(arr, cover, last)
+
+
+def sculpt(cash: np.ndarray, cover: np.ndarray, last: int) -> np.ndarray:
+    """Debt service max(0, min_c cash_c,t / cover_c) for years up to ``last``, 0 after.
+
+    The arithmetic of :func:`sculpted_debt_service` on validated arrays (cash (C, T), cover
+    (C,)). A debt service below the smallest normal float is 0: it has lost its relative
+    precision (5e-324 / 1.5 rounds back to 5e-324), so its cover would miss the target.
+    """
+    if cash.shape[1] == 0:
+        return np.zeros(0)
+    out = np.maximum((cash / cover[:, None]).min(axis=0), 0.0)
     out[last:] = 0.0
+    out[out < np.finfo(float).tiny] = 0.0
     return out
 
 
