@@ -256,7 +256,9 @@ class Recipe:
             if pos is not None and table is not None:
                 p = pos[idx]
                 hit = p >= 0
-                if hit.any():
+                if hit.size and hit.all():  # every element drawn: one gather, no base copy
+                    out = table[p]
+                elif hit.any():
                     out = np.repeat(out, n, axis=-1)
                     out[hit] = table[p[hit]]
             return out if scale is None else out * scale[..., None]

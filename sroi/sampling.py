@@ -245,17 +245,35 @@ class Sampler:
         if corr_keys:
             self._factor, self._lower = _factor(normal)
 
-    def uniforms(self, m: int) -> np.ndarray:
-        """The next ``m`` joint uniforms in (0, 1), shape (k, m)."""
+    @property
+    def correlated(self) -> np.ndarray:
+        """Rows (positions in :attr:`keys`) of the estimates in a correlation."""
+        return self._corr_idx
+
+    def stream(self, row: int) -> np.random.Generator:
+        """The sequential stream of the estimate in row ``row``: ``m`` doubles of it are the
+        next ``m`` uniforms of that estimate (one ``random()`` value per draw, in order)."""
+        return self._streams[row]
+
+    def uniforms(self, m: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """The next ``m`` joint uniforms in (0, 1), shape (k, m).
+
+        ``rows`` (positions in :attr:`keys`, containing every correlated row) restricts the
+        draw to those estimates, shape (len(rows), m); the other streams do not advance.
+        """
         from scipy import special
 
-        u = np.empty((len(self.keys), m))
-        for row, stream in zip(u, self._streams, strict=True):
-            stream.random(out=row)
+        rows_ = np.arange(len(self.keys)) if rows is None else np.asarray(rows, dtype=np.intp)
+        u = np.empty((rows_.size, m))
+        for row, j in zip(u, rows_, strict=True):
+            self._streams[j].random(out=row)
         np.maximum(u, _U_MIN, out=u)
         if self._factor is not None:
-            z = _correlate(self._factor, self._lower, special.ndtri(u[self._corr_idx]))
-            u[self._corr_idx] = np.clip(special.ndtr(z), _U_MIN, _U_MAX)
+            local = self._corr_idx if rows is None else np.searchsorted(rows_, self._corr_idx)
+            if rows is not None and not np.array_equal(rows_[local], self._corr_idx):
+                raise ValueError("rows must contain every correlated row, in increasing order")
+            z = _correlate(self._factor, self._lower, special.ndtri(u[local]))
+            u[local] = np.clip(special.ndtr(z), _U_MIN, _U_MAX)
         return u
 
 

@@ -71,6 +71,8 @@ _QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 _METRICS = ("ratio", "present_value", "net_present_value")
 #: Largest n x k of draws kept by default (400 MB of float64).
 _KEEP_DRAWS_UP_TO = 50_000_000
+#: Rows of draws turned into values at a time (64 rows x 1,024 samples = 512 kB).
+_BLOCK_ROWS = 64
 
 
 def memory_limit() -> int:
@@ -90,18 +92,55 @@ def memory_limit() -> int:
 
 
 class _Draws:
-    """The Monte Carlo's joint draws, chunk by chunk: uniforms, then each family's inverse CDF."""
+    """The Monte Carlo's joint draws, chunk by chunk: uniforms, then each family's inverse CDF.
+
+    A uniform or triangular estimate in no correlation is drawn by numpy's own sampler on the
+    estimate's stream (``Generator.uniform`` / ``Generator.triangular``): they apply the same
+    inverse CDF to the same doubles as :class:`~sroi.quantiles.BatchQuantile`, without the
+    intermediate array. The other estimates are evaluated in blocks of rows of at most
+    ``_BLOCK_ROWS``, so that a chunk of a large model stays in cache.
+    """
 
     def __init__(self, analysis: AnalysisLike, seed: Seed, base: Sequence[int] | None = None) -> None:
+        from sroi.distributions import Triangular, Uniform
+
         comp = analysis.compiled
         self.sampler = Sampler(comp.slots, seed, analysis.active_correlations, base=base)
         self.keys = self.sampler.keys
-        self.quantile = BatchQuantile([cast("Distribution", comp.slots[k].distribution) for k in self.keys])
+        dists = [cast("Distribution", comp.slots[k].distribution) for k in self.keys]
+        self.distributions = dists
+        correlated = set(self.sampler.correlated.tolist())
+        self._direct = [
+            (j, d, type(d) is Triangular)
+            for j, d in enumerate(dists)
+            if j not in correlated and type(d) in (Uniform, Triangular) and d.high > d.low
+        ]
+        direct = {j for j, _, _ in self._direct}
+        self._rest = np.array([j for j in range(len(dists)) if j not in direct], dtype=np.intp)
+        self._blocks = [
+            (start, BatchQuantile([dists[j] for j in self._rest[start : start + _BLOCK_ROWS]]))
+            for start in range(0, self._rest.size, _BLOCK_ROWS)
+        ]
 
     def next(self, m: int, offset: int) -> np.ndarray:
         """The next ``m`` draws of every uncertain estimate, shape (k, m); SROIError if any is
         not a finite number (naming the estimate)."""
-        values = self.quantile(self.sampler.uniforms(m))
+        values = np.empty((len(self.keys), m))
+        for j, d, triangular in self._direct:
+            stream = self.sampler.stream(j)
+            if triangular:
+                values[j] = stream.triangular(d.low, d.mode, d.high, m)
+            else:
+                values[j] = stream.uniform(d.low, d.high, m)
+        if self._rest.size:
+            whole = self._rest.size == len(self.keys)
+            u = self.sampler.uniforms(m, None if whole else self._rest)
+            rest = values if whole else np.empty_like(u)
+            for start, quantile in self._blocks:
+                stop = start + len(quantile.distributions)
+                quantile(u[start:stop], out=rest[start:stop])
+            if not whole:
+                values[self._rest] = rest
         finite = np.isfinite(values)
         if not finite.all():
             row = int(np.flatnonzero(~finite.all(axis=1))[0])
@@ -109,7 +148,7 @@ class _Draws:
             raise SROIError(
                 f"{bad} of the draws {offset:,}..{offset + m - 1:,} are not finite numbers (e.g. "
                 f"{values[row][~finite[row]][0]}); its distribution "
-                f"{self.quantile.distributions[row]!r} spreads too far for a float: narrow it",
+                f"{self.distributions[row]!r} spreads too far for a float: narrow it",
                 self.keys[row],
             )
         return values
