@@ -110,12 +110,16 @@ class _Draws:
         dists = [cast("Distribution", comp.slots[k].distribution) for k in self.keys]
         self.distributions = dists
         correlated = set(self.sampler.correlated.tolist())
-        self._direct = [
-            (j, d, type(d) is Triangular)
-            for j, d in enumerate(dists)
-            if j not in correlated and type(d) in (Uniform, Triangular) and d.high > d.low
-        ]
-        direct = {j for j, _, _ in self._direct}
+        # (row, low, mode or None, high) of the estimates numpy's samplers draw directly
+        self._direct: list[tuple[int, float, float | None, float]] = []
+        for j, d in enumerate(dists):
+            if j in correlated:
+                continue
+            if isinstance(d, Triangular) and type(d) is Triangular and d.high > d.low:
+                self._direct.append((j, d.low, d.mode, d.high))
+            elif isinstance(d, Uniform) and type(d) is Uniform and d.high > d.low:
+                self._direct.append((j, d.low, None, d.high))
+        direct = {j for j, _, _, _ in self._direct}
         self._rest = np.array([j for j in range(len(dists)) if j not in direct], dtype=np.intp)
         self._blocks = [
             (start, BatchQuantile([dists[j] for j in self._rest[start : start + _BLOCK_ROWS]]))
@@ -126,12 +130,12 @@ class _Draws:
         """The next ``m`` draws of every uncertain estimate, shape (k, m); SROIError if any is
         not a finite number (naming the estimate)."""
         values = np.empty((len(self.keys), m))
-        for j, d, triangular in self._direct:
+        for j, low, mode, high in self._direct:
             stream = self.sampler.stream(j)
-            if triangular:
-                values[j] = stream.triangular(d.low, d.mode, d.high, m)
+            if mode is not None:
+                values[j] = stream.triangular(low, mode, high, m)
             else:
-                values[j] = stream.uniform(d.low, d.high, m)
+                values[j] = stream.uniform(low, high, m)
         if self._rest.size:
             whole = self._rest.size == len(self.keys)
             u = self.sampler.uniforms(m, None if whole else self._rest)
