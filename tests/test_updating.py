@@ -55,7 +55,9 @@ def test_as_beta_recognises_betas_on_the_unit_interval(prior, expected):
     np.testing.assert_allclose(b.ppf(u), prior.ppf(u), rtol=1e-12)
 
 
-@pytest.mark.parametrize("prior", [Uniform(0.2, 0.6), Pert(0.1, 0.3, 0.6), Normal(0.3, 0.1), Beta(2, 2, low=0.1, high=0.9)])
+@pytest.mark.parametrize(
+    "prior", [Uniform(0.2, 0.6), Pert(0.1, 0.3, 0.6), Normal(0.3, 0.1), Beta(2, 2, low=0.1, high=0.9)]
+)
 def test_as_beta_is_none_for_other_forms(prior):
     assert as_beta(prior) is None
 
