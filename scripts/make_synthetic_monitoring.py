@@ -19,7 +19,7 @@ Writes to ``OUT_DIR`` (default ``datasets/elderly_mode``):
 
 Measurement model: a survey share is Binomial(n, true) / n; the quarterly count of active older
 users is the true count x exp(N(0, 0.05)) (telemetry error, the indicator's stated relative
-error); hours saved are the true hours x exp(N(0, 0.15)). The output is deterministic for a
+error); self-reported hours are the true hours x exp(N(0, 0.15)). The output is deterministic for a
 given seed and numpy version.
 """
 
@@ -41,35 +41,36 @@ SEED = 20250601
 #: Devices with Elderly Mode (the model's `devices`, from the case study).
 DEVICES = 120_000_000
 
-#: True values (SYNTHETIC): shares are fractions; the reach follows from the first two.
+#: True values (SYNTHETIC): shares are fractions; the reach follows from the first three.
 TRUE: dict[str, Any] = {
-    "older_users_per_device": 0.13,  # model A2: PERT 0.06-0.14-0.25 person/device
-    "active_share": 0.33,  # model A3: PERT 0.2-0.4-0.6 (below its mode: at risk)
+    "in_use_in_china_share": 0.60,  # model A1: uniform 0.24-1.0
+    "older_users_per_device": 0.12,  # model A2: PERT 0.06-0.13-0.20 person/device
+    "active_share": 0.12,  # model A3: PERT 0.05-0.144-0.40 (below its mode: at risk)
     "independent_use_incidence": 0.12,  # A4: PERT 0.05-0.15-0.30
-    "time_saved_hours": 4.0,  # A6: PERT 2-5-12 hour/person/year
-    "connected_share": 0.17,  # A9: PERT 0.05-0.15-0.30
-    "family_help_share": 0.31,  # A11: PERT 0.2-0.35-0.5
-    "channel_shift_share": 0.11,  # A13: PERT 0.1-0.2-0.4 (low: off track)
-    "online_follow_up_share": 0.06,  # A16: PERT 0.02-0.05-0.10
-    "internet_hospital_share": 0.05,  # outcome valued at zero
-    "counterfactual_unaided": 0.46,  # deadweight_online: uniform 0.39-0.48
-    "scam_exposure": 0.04,  # disbenefit, not in the model
-    "less_family_contact": 0.07,  # disbenefit, not in the model
+    "time_saved_hours": 4.0,  # time_saved hours: PERT 1-5-12 hour/person/year
+    "family_help_share": 0.50,  # A6: PERT 0.30-0.55-0.90
+    "family_hours_saved": 5.0,  # family_time hours: PERT 2-6-15 hour/person/year
+    "channel_shift_share": 0.12,  # A14: PERT 0.1-0.2-0.4 (low: off track)
+    "online_follow_up_share": 0.06,  # A17: PERT 0.02-0.05-0.15
+    "counterfactual_independence": 0.55,  # deadweight_independence, A23: PERT 0.3-0.5-0.7
+    "fraud_losses_share": 0.008,  # A20: PERT 0.001-0.005-0.03 (a disbenefit)
+    "less_family_contact": 0.07,  # not valued by the model (negative_outcomes_considered)
 }
 
 #: Survey sample sizes per period (SYNTHETIC design).
 SAMPLE_SIZE = {
     "active_share": 1500,
     "independent_use_incidence": 1200,
-    "connected_share": 1200,
     "family_help_share": 600,
     "channel_shift_share": 1200,
     "online_follow_up_share": 1200,
-    "internet_hospital_share": 1200,
-    "counterfactual_unaided": 800,
-    "scam_exposure": 1200,
+    "counterfactual_independence": 800,
+    "fraud_losses_share": 1200,
     "less_family_contact": 600,
 }
+
+#: Self-reported hours (true value x exp(N(0, HOURS_ERROR))).
+HOURS = ("time_saved_hours", "family_hours_saved")
 
 TELEMETRY_ERROR = 0.05  # relative error of the quarterly count of active older users
 HOURS_ERROR = 0.15  # relative error of self-reported hours saved
@@ -81,7 +82,7 @@ def make_monitoring(seed: int = SEED) -> pd.DataFrame:
     """The SYNTHETIC monitoring table for periods 1 and 2."""
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     rows = []
-    reach = DEVICES * TRUE["older_users_per_device"] * TRUE["active_share"]
+    reach = DEVICES * TRUE["in_use_in_china_share"] * TRUE["older_users_per_device"] * TRUE["active_share"]
     for period in PERIODS:
         for q in range(1, 5):
             value = reach * float(np.exp(rng.normal(0.0, TELEMETRY_ERROR)))
@@ -96,18 +97,19 @@ def make_monitoring(seed: int = SEED) -> pd.DataFrame:
                     "note": _NOTE,
                 }
             )
-        hours = TRUE["time_saved_hours"] * float(np.exp(rng.normal(0.0, HOURS_ERROR)))
-        rows.append(
-            {
-                "indicator": "time_saved_hours",
-                "period": str(period),
-                "value": round(hours, 2),
-                "unit": "hour/person/year",
-                "n": "",
-                "source": "SYNTHETIC survey",
-                "note": _NOTE,
-            }
-        )
+        for ind in HOURS:
+            hours = TRUE[ind] * float(np.exp(rng.normal(0.0, HOURS_ERROR)))
+            rows.append(
+                {
+                    "indicator": ind,
+                    "period": str(period),
+                    "value": round(hours, 2),
+                    "unit": "hour/person/year",
+                    "n": "",
+                    "source": "SYNTHETIC survey",
+                    "note": _NOTE,
+                }
+            )
         for ind, n in SAMPLE_SIZE.items():
             k = int(rng.binomial(n, TRUE[ind]))
             rows.append(
@@ -138,7 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "devices": DEVICES,
         "true": TRUE,
-        "active_older_users": DEVICES * TRUE["older_users_per_device"] * TRUE["active_share"],
+        "active_older_users": DEVICES
+        * TRUE["in_use_in_china_share"]
+        * TRUE["older_users_per_device"]
+        * TRUE["active_share"],
         "sample_size": SAMPLE_SIZE,
         "telemetry_relative_error": TELEMETRY_ERROR,
         "hours_relative_error": HOURS_ERROR,

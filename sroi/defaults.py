@@ -49,9 +49,10 @@ INTERVAL_LEVEL = 0.80
 #: stated so it can be changed, not a published standard.
 STATUS_THRESHOLDS = (0.10, 0.25)
 
-#: Prior draws for importance reweighting of estimates from monitoring data: 50,000, so that data
-#: which keep a tenth of the prior still leave an effective sample of about 5,000 draws.
-UPDATE_DRAWS = 50_000
+#: Prior draws for importance reweighting of estimates from monitoring data: 200,000, so that data
+#: which keep a thousandth of the prior (several precise indicators of correlated estimates) still
+#: leave an effective sample of about 200 draws (16 bytes a draw and estimate: 130 MB for 40).
+UPDATE_DRAWS = 200_000
 
 #: Smallest effective sample size of an importance reweighting before it is refused as unreliable
 #: (a posterior fitted to fewer effective draws is mostly noise).

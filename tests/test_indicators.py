@@ -58,10 +58,12 @@ def test_the_elderly_mode_system_binds_to_the_model(elderly):
     assert 8 <= len(system) <= 12
     measures = system.bind(elderly)
     linked = [m for m in measures if m.keys]
-    assert {"active_older_users", "counterfactual_unaided"} <= {m.id for m in linked}
+    assert {"active_older_users", "counterfactual_independence", "fraud_losses_share"} <= {
+        m.id for m in linked
+    }
     reach = next(m for m in measures if m.id == "active_older_users")
-    # devices x older users per device x active share at their point values (A2, A3)
-    assert reach.point() == pytest.approx(120_000_000 * 0.14 * 0.4, rel=1e-12)
+    # devices x share in use in China x older users per device x active share (A1-A3), point values
+    assert reach.point() == pytest.approx(120_000_000 * 0.62 * 0.13 * 0.144, rel=1e-12)
     # every outcome's incidence is measured
     covered = {o for m in linked for o in m.outcomes if len(m.keys) == 1 and m.share and not m.filters}
     assert set(elderly.outcome_ids) - {"time_saved"} <= covered
@@ -258,7 +260,7 @@ def test_no_indicators_is_a_clear_error():
 
 def test_counterfactual_indicator_needs_a_baseline(elderly):
     system = load_indicators(INDICATORS, elderly)
-    t = calibrate_targets(elderly, "counterfactual_unaided", [1], indicators=system, n=500, seed=1)
-    assert "baseline 0.435" in t.basis
+    t = calibrate_targets(elderly, "counterfactual_independence", [1], indicators=system, n=500, seed=1)
+    assert "baseline 0.5" in t.basis
     with pytest.raises(SROIError, match="no forecast"):
-        calibrate_targets(elderly, "scam_exposure", [1], indicators=system, n=100)
+        calibrate_targets(elderly, "less_family_contact", [1], indicators=system, n=100)

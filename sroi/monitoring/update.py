@@ -86,11 +86,15 @@ def prior_draws(analysis: AnalysisLike, n: int, seed: Seed) -> pd.DataFrame:
     return pd.DataFrame(quantile(sampler.uniforms(n)).T, columns=sampler.keys)
 
 
-def components(measures: Sequence[Measure]) -> list[list[Measure]]:
-    """Indicators linked through the uncertain estimates they share (union-find)."""
+def components(
+    measures: Sequence[Measure], neighbours: Mapping[str, set[str]] | None = None
+) -> list[list[Measure]]:
+    """Indicators linked through the uncertain estimates they share, or through estimates
+    rank-correlated with them in the prior (``neighbours``: key -> correlated keys); union-find."""
     groups: list[tuple[set[str], list[Measure]]] = []
+    near = neighbours or {}
     for m in measures:
-        keys = set(m.uncertain)
+        keys = set(m.uncertain).union(*(near.get(k, set()) for k in m.uncertain))
         joined = [g for g in groups if g[0] & keys]
         for g in joined:
             groups.remove(g)
@@ -170,8 +174,14 @@ def update_estimates(
                 }
             )
     usable = [m for m in linked if m.uncertain and obs_of[m.id]]
-    for group in components(usable):
-        keys = list(dict.fromkeys(k for m in group for k in m.uncertain))
+    neighbours: dict[str, set[str]] = {}
+    for c in analysis.active_correlations:
+        ka, kb = comp.resolve(c[0], "correlations")[0], comp.resolve(c[1], "correlations")[0]
+        neighbours.setdefault(ka, set()).add(kb)
+        neighbours.setdefault(kb, set()).add(ka)
+    for group in components(usable, neighbours):
+        measured = list(dict.fromkeys(k for m in group for k in m.uncertain))
+        keys = measured + sorted({k for key in measured for k in neighbours.get(key, set())} - set(measured))
         names = ", ".join(m.id for m in group)
         if len(group) == 1 and len(keys) == 1:
             m, key = group[0], keys[0]
@@ -243,6 +253,11 @@ def update_estimates(
             wq = weighted_quantile(draws[key].to_numpy(), w, [lo_q, hi_q])
             s_lo, s_hi = prior.support()
             note = f"weighted draws' interval {wq[0]:.4g} to {wq[1]:.4g}"
+            if key not in measured:
+                note = (
+                    "not measured: updated through its prior rank correlation with a measured estimate; "
+                    + note
+                )
             single = [m for m in group if m.keys == (key,)]
             if single and any(not s_lo <= o.value <= s_hi for m in single for o in obs_of[m.id]):
                 note += f"; the actuals lie outside the prior's range [{s_lo:g}, {s_hi:g}]: the posterior cannot follow them (widen the prior)"
@@ -266,11 +281,18 @@ def update_estimates(
                     "note": note,
                 }
             )
-        for a, b in ((a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]):
-            rho = weighted_rank_correlation(draws[a].to_numpy(), draws[b].to_numpy(), w)
-            replaced.add(frozenset((a, b)))
-            if math.isfinite(rho) and abs(rho) >= 0.01:
-                new_corr.append((a, b, round(float(np.clip(rho, -0.99, 0.99)), 4)))
+        # rank correlations of the weighted draws between the updated estimates and every estimate
+        # correlated with them (the prior draws hold every estimate): one weighted correlation
+        # matrix, so it stays positive semi-definite
+        involved = keys + sorted({k for key in keys for k in neighbours.get(key, set())} - set(keys))
+        for i, a in enumerate(involved):
+            for b in involved[i + 1 :]:
+                if a not in keys and b not in keys:
+                    continue
+                rho = weighted_rank_correlation(draws[a].to_numpy(), draws[b].to_numpy(), w)
+                replaced.add(frozenset((a, b)))
+                if math.isfinite(rho) and abs(rho) >= 0.01:
+                    new_corr.append((a, b, round(float(np.clip(rho, -0.99, 0.99)), 4)))
     if new_corr or replaced:
         kept = []
         for c in analysis.correlations:
@@ -281,13 +303,14 @@ def update_estimates(
         try:
             correlation_matrices(comp.slots, corr)
         except SROIError:
-            corr = kept
+            corr = list(analysis.correlations)
             rows.append(
                 {
                     "indicator": "",
                     "estimate": "",
                     "method": "correlations",
-                    "note": "the posterior rank correlations did not fit with the others; left out",
+                    "note": "the posterior rank correlations do not form a valid matrix with the others: the "
+                    "prior's correlations are kept",
                 }
             )
         changes["correlations"] = tuple(corr)
