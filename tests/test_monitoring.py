@@ -12,7 +12,7 @@ import sroi
 from sroi.datasets import dataset_path
 from sroi.exceptions import SROIError, UnitError
 from sroi.indicators import Indicator, IndicatorSystem, load_indicators
-from sroi.monitoring import Monitoring, evaluation, read_actuals, with_actuals
+from sroi.monitoring import Monitoring, evaluation, read_actuals
 from sroi.monitoring.evaluate import past_values
 from sroi.monitoring.update import update_estimates
 
