@@ -8,13 +8,15 @@ The package is layered, imports pointing only downward: foundations (:mod:`sroi.
 :mod:`sroi.units`, :mod:`sroi.engine`, :mod:`sroi.distributions`, :mod:`sroi.money`...) ->
 the Value Map and its compiler (:mod:`sroi.valuemap`, :mod:`sroi.compiler`) -> analyses of a
 compiled model (:mod:`sroi.result`, :mod:`sroi.uncertainty`, :mod:`sroi.sensitivity`...) ->
-the coordinator :class:`Analysis` (:mod:`sroi.analysis`) -> formats (:mod:`sroi.io`) and
-finance (:mod:`sroi.finance`) -> :mod:`sroi.report` -> :mod:`sroi.cli`.
+the indicator system and monitoring (:mod:`sroi.indicators`, :mod:`sroi.monitoring`) -> the
+coordinator :class:`Analysis` (:mod:`sroi.analysis`) -> formats (:mod:`sroi.io`) and finance
+(:mod:`sroi.finance`) -> disclosure (``sroi/disclosure.py``) -> :mod:`sroi.report` -> :mod:`sroi.cli`.
 """
 
 from sroi.analysis import Analysis
 from sroi.audit import Audit, audit
 from sroi.benchmarks import check_analysis, practice_benchmarks
+from sroi.disclosure import disclosure
 from sroi.distributions import (
     Beta,
     Discrete,
@@ -84,6 +86,7 @@ __all__ = [
     "debt_capacity",
     "define_count_unit",
     "define_currency",
+    "disclosure",
     "dumps",
     "get_proxy",
     "load",

@@ -37,7 +37,9 @@ from sroi.distributions import Distribution
 from sroi.exceptions import SROIError, UnitError
 from sroi.global_sensitivity import sobol
 from sroi.glossary import DISCOUNT_TIMINGS
+from sroi.indicators import IndicatorSystem, as_indicators
 from sroi.money import Rates
+from sroi.monitoring import Monitoring, monitor, with_actuals
 from sroi.result import Result, evaluate, evaluate_many
 from sroi.sampling import Seed, correlation_matrices
 from sroi.sensitivity import scenarios, tornado, two_way
@@ -118,6 +120,10 @@ class Analysis:
         Inputs left out of the valuation, with the reason (e.g. users' own learning time).
     sector : str, optional
         Sector of the programme, matched against the practice benchmarks' sectors by the audit.
+    indicators : IndicatorSystem or list of indicators, optional
+        The SROI indicator system (docs/method.md §13): what is monitored, with baselines,
+        targets and framework tags; checked against the model (unknown outcome ids, units).
+        Also read from a separate file with :func:`sroi.indicators.load_indicators`.
 
     Raises
     ------
@@ -148,6 +154,7 @@ class Analysis:
     negative_outcomes_considered: Sequence[Exclusion] = ()
     inputs_not_valued: Sequence[Exclusion] = ()
     sector: str = ""
+    indicators: IndicatorSystem = field(default_factory=IndicatorSystem)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -274,6 +281,7 @@ class Analysis:
                 f"({float(totals.present_value[0]):g}); check the magnitudes and units",
                 "inputs",
             )
+        set_(self, "indicators", as_indicators(self.indicators, self))
 
     # -- the one door to the engine ---------------------------------------------------------
     @cached_property
@@ -366,6 +374,29 @@ class Analysis:
         """The over-claim audit against the principles of social value; see :func:`sroi.audit.audit`."""
         return audit(self, simulation, n=n, seed=seed)
 
+    def monitor(
+        self,
+        actuals: Any,
+        indicators: IndicatorSystem | None = None,
+        *,
+        n: int = defaults.DRAWS,
+        seed: Seed = defaults.SEED,
+        level: float = defaults.INTERVAL_LEVEL,
+    ) -> Monitoring:
+        """Forecast against actual per indicator and period; see :func:`sroi.monitoring.monitor`."""
+        return monitor(self, actuals, indicators, n=n, seed=seed, level=level)
+
+    def with_actuals(
+        self,
+        actuals: Any,
+        indicators: IndicatorSystem | None = None,
+        *,
+        n: int = defaults.UPDATE_DRAWS,
+        seed: Seed = defaults.SEED,
+    ) -> Analysis:
+        """The analysis updated by monitoring data; see :func:`sroi.monitoring.with_actuals`."""
+        return with_actuals(self, actuals, indicators, n=n, seed=seed)
+
     def estimates(self) -> pd.DataFrame:
         """Every numeric estimate: key, fields using it, kind, unit, point value, distribution;
         see :func:`sroi.compiler.estimates_table`."""
@@ -401,6 +432,7 @@ class Analysis:
             tuple(self.negative_outcomes_considered),
             tuple(self.inputs_not_valued),
             self.sector,
+            self.indicators,
         )
 
     def __eq__(self, other: object) -> bool:

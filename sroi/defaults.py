@@ -13,10 +13,13 @@ __all__ = [
     "DRAWS",
     "DROP_OFF_FROM_YEAR",
     "INTERVAL_LEVEL",
+    "MIN_EFFECTIVE_DRAWS",
     "PROGRESS_FROM",
     "RELATIVE_CHANGE",
     "SEED",
+    "STATUS_THRESHOLDS",
     "TORNADO_QUANTILES",
+    "UPDATE_DRAWS",
 ]
 
 #: Discount rate, 3.5% a year: HM Treasury (2022), The Green Book, annex A6, years 1-30.
@@ -39,6 +42,21 @@ SEED = 20231125
 #: Central interval reported: 80%, P10 to P90, the percentiles used for the downside (P90)
 #: case of credit sizing and for tornado end points (docs/method.md §6).
 INTERVAL_LEVEL = 0.80
+
+#: Status of an indicator by where its actual falls in the forecast (docs/method.md §13.3): off
+#: track below the forecast's P10 (the lower end of the reported 80% interval, INTERVAL_LEVEL),
+#: at risk below its P25 (lower quartile), on track otherwise. A convention of this package,
+#: stated so it can be changed, not a published standard.
+STATUS_THRESHOLDS = (0.10, 0.25)
+
+#: Prior draws for importance reweighting of estimates from monitoring data: 200,000, so that data
+#: which keep a thousandth of the prior (several precise indicators of correlated estimates) still
+#: leave an effective sample of about 200 draws (16 bytes a draw and estimate: 130 MB for 40).
+UPDATE_DRAWS = 200_000
+
+#: Smallest effective sample size of an importance reweighting before it is refused as unreliable
+#: (a posterior fitted to fewer effective draws is mostly noise).
+MIN_EFFECTIVE_DRAWS = 30
 
 #: Quantiles of each uncertain estimate moved to in a tornado: P10 and P90 (as INTERVAL_LEVEL).
 TORNADO_QUANTILES = (0.10, 0.90)

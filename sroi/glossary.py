@@ -91,6 +91,7 @@ ANALYSIS_FIELDS = (
     "negative_outcomes_considered",
     "inputs_not_valued",
     "sector",
+    "indicators",
 )
 
 #: Discount timing conventions (docs/method.md §4).

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import sroi
-from sroi import global_sensitivity, sensitivity, switching, tabular, uncertainty
+from sroi import global_sensitivity, monitoring, sensitivity, switching, tabular, uncertainty
 from sroi.audit import audit as audit_function
 from sroi.compiler import estimates_table
 
@@ -136,6 +136,8 @@ DELEGATES = [
     ("evaluate", sroi.result.evaluate),
     ("evaluate_many", sroi.result.evaluate_many),
     ("audit", audit_function),
+    ("monitor", monitoring.monitor),
+    ("with_actuals", monitoring.with_actuals),
 ]
 
 

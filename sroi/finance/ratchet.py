@@ -105,6 +105,25 @@ class KPI:
                 )
             object.__setattr__(self, "step_up_threshold", t)
 
+    @classmethod
+    def from_targets(
+        cls, targets: Any, period: int, *, actual: float | None = None, step_up_threshold: float | None = None
+    ) -> KPI:
+        """A KPI from an indicator's calibrated targets (:func:`sroi.indicators.calibrate_targets`):
+        the period's target, the forecast draws, the indicator's direction, and the monitored
+        ``actual`` when known (e.g. ``monitoring.actual(indicator, period)``).
+
+        Examples
+        --------
+        >>> from types import SimpleNamespace
+        >>> t = SimpleNamespace(kpi=lambda period, actual=None: {"name": "users", "target": 7.0,
+        ...                     "draws": [6.0, 7.5, 8.0], "direction": "higher"})
+        >>> KPI.from_targets(t, 1).actual
+        7.5
+        """
+        fields = dict(targets.kpi(period, actual))
+        return cls(**fields, step_up_threshold=step_up_threshold)
+
     def _met(self, x: np.ndarray) -> np.ndarray:
         return x >= self.target if self.direction == "higher" else x <= self.target
 

@@ -182,6 +182,7 @@ def analysis_from_dict(doc: Any) -> Analysis:
             "negative_outcomes_considered",
             "inputs_not_valued",
             "sector",
+            "indicators",
         )
         if k in doc
     }
@@ -405,6 +406,9 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
             ]
     if a.sector:
         doc["sector"] = a.sector
+    if len(a.indicators):
+        block = a.indicators.to_dict()
+        doc["indicators"] = block["indicators"] if set(block) == {"indicators"} else block
     return doc
 
 
