@@ -218,7 +218,7 @@ def simulate(
     values as float32 (n x O), the eligible cash per period as float32 (n x T, only when some
     outcome is tier A or contracted tier B) and, when kept, the draws as float64 (n x k); plus
     one chunk. For 20 outcomes over 10 years, 10 million samples without draws peak at
-    1.7 GiB resident (benchmarks/README.md).
+    about 1.24 GiB resident, interpreter included (``benchmarks/bench_memory.py``).
 
     Examples
     --------
