@@ -56,6 +56,7 @@ Examples
 from __future__ import annotations
 
 import html
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -68,13 +69,14 @@ from sroi import defaults
 from sroi.analysis import Analysis
 from sroi.exceptions import SROIError
 from sroi.plot import plot_acceptability
-from sroi.sampling import Seed
 from sroi.uncertainty import Simulation, simulate
 from sroi.validation import check_level, check_target_ratio
 from sroi.voi import net_benefit
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from sroi.sampling import Seed
 
 __all__ = ["Comparison", "compare"]
 
@@ -151,6 +153,16 @@ def _nice_ceiling(x: float) -> float:
 def _quantile_labels(level: float) -> tuple[str, str]:
     lo, hi = (1 - level) / 2, (1 + level) / 2
     return f"p{lo * 100:g}", f"p{hi * 100:g}"
+
+
+def _table(rows: Mapping[str, Mapping[tuple[str, str], float]]) -> pd.DataFrame:
+    """Rows of {(metric, statistic): value} (one key order) as a DataFrame indexed by option."""
+    columns = list(next(iter(rows.values())))
+    return pd.DataFrame(
+        [[row[c] for c in columns] for row in rows.values()],
+        index=pd.Index(list(rows), name="option"),
+        columns=pd.MultiIndex.from_tuples(columns),
+    )
 
 
 def compare(
@@ -232,9 +244,7 @@ def compare(
     common = _common_seed(seed)
     sims = {label: simulate(a, n, common) for label, a in items}
     if thresholds is None:
-        top = max(
-            float(np.mean(s.present_value)) / float(np.mean(s.total_inputs)) for s in sims.values()
-        )
+        top = max(float(np.mean(s.present_value)) / float(np.mean(s.total_inputs)) for s in sims.values())
         upper = _nice_ceiling(2.0 * max(top, 0.5))
         grid = np.linspace(0.0, upper, _THRESHOLD_POINTS + 1)[1:]
         lambdas = np.unique(np.append(grid, 1.0))
@@ -292,7 +302,7 @@ class Comparison:
         first = next(iter(self.simulations.values()))
         self.n: int = first.n
         self.currency: str = first.currency
-        self.price_year: int | None = first.analysis.price_year
+        self.price_year: int | None = getattr(first.analysis, "price_year", None)
         self._pv = np.stack([np.asarray(s.present_value, dtype=float) for s in self.simulations.values()])
         self._inputs = np.stack([np.asarray(s.total_inputs, dtype=float) for s in self.simulations.values()])
 
@@ -312,16 +322,14 @@ class Comparison:
             ``total_inputs``, ``net_present_value`` [currency] and ``ratio``, statistics
             ``mean``, the interval's ends (``p10``, ``p90`` at the default level) and ``p50``.
         """
-        rows = {}
+        rows: dict[str, dict[tuple[str, str], float]] = {}
         for label, sim in self.simulations.items():
             row = {}
             for metric in _METRICS:
                 for stat, v in self._stats(np.asarray(getattr(sim, metric), dtype=float)).items():
                     row[(metric, stat)] = v
             rows[label] = row
-        df = pd.DataFrame.from_dict(rows, orient="index")
-        df.columns = pd.MultiIndex.from_tuples(df.columns)
-        df.index.name = "option"
+        df = _table(rows)
         df.attrs.update(currency=self.currency, level=self.level)
         return df
 
@@ -344,7 +352,7 @@ class Comparison:
         """
         b = self.labels.index(self.base)
         lo, hi = _quantile_labels(self.level)
-        rows = {}
+        rows: dict[str, dict[tuple[str, str], float]] = {}
         for j, label in enumerate(self.labels):
             if j == b:
                 continue
@@ -370,9 +378,7 @@ class Comparison:
                     row[("incremental_ratio", stat)] = math.nan
             row[("P(incremental net present value > 0)", "")] = float(np.mean(d_npv > 0))
             rows[label] = row
-        df = pd.DataFrame.from_dict(rows, orient="index")
-        df.columns = pd.MultiIndex.from_tuples(df.columns)
-        df.index.name = "option"
+        df = _table(rows)
         df.attrs.update(currency=self.currency, level=self.level, base=self.base)
         return df
 
@@ -402,7 +408,9 @@ class Comparison:
             Indexed by option; sums to 1 (draws where options tie count 1/k for each of the k).
         """
         lam = check_target_ratio(threshold, "threshold")
-        return pd.Series(self._share_best(self._net_benefit(lam)), index=self.labels, name=f"P(best | λ={lam:g})")
+        return pd.Series(
+            self._share_best(self._net_benefit(lam)), index=self.labels, name=f"P(best | λ={lam:g})"
+        )
 
     @cached_property
     def _decisions(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -482,7 +490,7 @@ class Comparison:
                     break
         while True:
             nd = [j for j in order if status[j] == "frontier"]
-            ratios = [(value[b] - value[a]) / (cost[b] - cost[a]) for a, b in zip(nd, nd[1:], strict=False)]
+            ratios = [(value[b] - value[a]) / (cost[b] - cost[a]) for a, b in itertools.pairwise(nd)]
             # ratios[i] is that of nd[i + 1] over nd[i]: nd[i + 1] is extendedly dominated when its
             # incremental ratio is below the next one's (dampack: ICER above the next ICER)
             newly = [nd[i + 1] for i in range(len(ratios) - 1) if ratios[i] < ratios[i + 1]]
@@ -508,7 +516,9 @@ class Comparison:
             if status[j] == "frontier" and nd.index(j) > 0:
                 prev = nd[nd.index(j) - 1]
                 d_in, d_pv = float(cost[j] - cost[prev]), float(value[j] - value[prev])
-                row.update(incremental_inputs=d_in, incremental_present_value=d_pv, incremental_ratio=d_pv / d_in)
+                row.update(
+                    incremental_inputs=d_in, incremental_present_value=d_pv, incremental_ratio=d_pv / d_in
+                )
             rows.append(row)
         df = pd.DataFrame(rows).set_index("option")
         df.attrs["currency"] = self.currency
@@ -525,7 +535,7 @@ class Comparison:
             for label, sim in self.simulations.items()
         }
         df = pd.DataFrame(data)
-        df.columns = pd.MultiIndex.from_tuples(df.columns, names=["metric", "option"])
+        df.columns = pd.MultiIndex.from_tuples(list(data), names=["metric", "option"])
         df.index.name = "draw"
         df.attrs["currency"] = self.currency
         return df
@@ -537,7 +547,9 @@ class Comparison:
     def _lines(self) -> list[str]:
         cur = self.currency
         p1 = self.probability_best(1.0)
-        out = [f"SROI options appraisal: {len(self.labels)} options, {self.n:,} draws each on common random numbers"]
+        out = [
+            f"SROI options appraisal: {len(self.labels)} options, {self.n:,} draws each on common random numbers"
+        ]
         s = self.summary()
         lo, hi = _quantile_labels(self.level)
         for label in self.labels:
@@ -555,11 +567,14 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         def table(df: pd.DataFrame) -> str:
-            return df.to_html(float_format=lambda x: f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}", border=0, na_rep="")
+            return df.to_html(
+                float_format=lambda x: f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}", border=0, na_rep=""
+            )
 
         title = html.escape(f"SROI options appraisal ({self.n:,} draws per option, common random numbers)")
         money = html.escape(
-            f"money in {self.currency}" + (f", {self.price_year} prices" if self.price_year is not None else "")
+            f"money in {self.currency}"
+            + (f", {self.price_year} prices" if self.price_year is not None else "")
         )
         p1 = self.probability_best(1.0).to_frame().T
         return (

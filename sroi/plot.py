@@ -355,7 +355,9 @@ def plot_cumulative(result: Any, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_acceptability(table: pd.DataFrame, ax: Axes | None = None, frontier: pd.DataFrame | None = None) -> Axes:
+def plot_acceptability(
+    table: pd.DataFrame, ax: Axes | None = None, frontier: pd.DataFrame | None = None
+) -> Axes:
     """Acceptability curves: the probability that each option is the best, by threshold.
 
     Parameters
@@ -385,7 +387,9 @@ def plot_acceptability(table: pd.DataFrame, ax: Axes | None = None, frontier: pd
     >>> plt.close(ax.figure)
     """
     if not isinstance(table, pd.DataFrame) or table.empty:
-        raise SROIError("expected a table of P(best), thresholds by options (Comparison.acceptability)", "table")
+        raise SROIError(
+            "expected a table of P(best), thresholds by options (Comparison.acceptability)", "table"
+        )
     x = table.index.to_numpy(dtype=float)
     ax = _axes(ax)
     if frontier is not None:
@@ -401,7 +405,9 @@ def plot_acceptability(table: pd.DataFrame, ax: Axes | None = None, frontier: pd
             zorder=1,
         )
     for i, label in enumerate(table.columns):
-        ax.plot(x, table[label].to_numpy(dtype=float), color=f"C{i % 10}", label=_wrap(_plain(label)), zorder=2)
+        ax.plot(
+            x, table[label].to_numpy(dtype=float), color=f"C{i % 10}", label=_wrap(_plain(label)), zorder=2
+        )
     if x.min() <= 1.0 <= x.max():
         ax.axvline(1.0, color="black", linestyle=":", linewidth=1, zorder=0)
     ax.set_ylim(-0.02, 1.02)

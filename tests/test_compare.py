@@ -118,7 +118,9 @@ def test_increments_are_differences_of_the_simulations_draw_by_draw():
     lo, hi = np.quantile(d_pv, [0.1, 0.9])  # the default 80% interval
     assert inc.loc["large", ("incremental_present_value", "p10")] == pytest.approx(lo, rel=1e-12)
     assert inc.loc["large", ("incremental_present_value", "p90")] == pytest.approx(hi, rel=1e-12)
-    assert inc.loc["large", ("incremental_ratio", "mean")] == pytest.approx(d_pv.mean() / d_in.mean(), rel=1e-12)
+    assert inc.loc["large", ("incremental_ratio", "mean")] == pytest.approx(
+        d_pv.mean() / d_in.mean(), rel=1e-12
+    )
     p = np.mean(d_pv - d_in > 0)
     assert inc.loc["large", ("P(incremental net present value > 0)", "")] == p
     summary = c.summary()
@@ -209,7 +211,12 @@ def test_dominance_strong_and_extended_on_a_constructed_example():
         )
 
     c = compare(
-        [certain("A", 1000, 3000), certain("B", 2000, 3500), certain("C", 3000, 8000), certain("D", 2500, 2000)],
+        [
+            certain("A", 1000, 3000),
+            certain("B", 2000, 3500),
+            certain("C", 3000, 8000),
+            certain("D", 2500, 2000),
+        ],
         n=10,
         seed=1,
         thresholds=[1.0, 2.0, 3.0],
@@ -246,7 +253,9 @@ def test_fewer_than_two_options_is_refused():
 
 
 def test_mismatched_currency_is_refused_naming_both():
-    with pytest.raises(SROIError, match=r"options\[1\]\.currency: option 'B' has currency 'EUR'.*'A' has 'GBP'"):
+    with pytest.raises(
+        SROIError, match=r"options\[1\]\.currency: option 'B' has currency 'EUR'.*'A' has 'GBP'"
+    ):
         compare([_option(), _option("B", currency="EUR", grant="1000 EUR", proxy="300 EUR/person")], n=10)
 
 
