@@ -342,7 +342,7 @@ class Comparison:
             One row per option other than :attr:`base`; columns (metric, statistic):
             ``incremental_present_value``, ``incremental_inputs``, ``incremental_net_present_value``
             [currency] with ``mean``, the interval ends and ``p50``; ``incremental_ratio`` with
-            ``mean`` = ΔE[PV] / ΔE[inputs] (NaN when the expected inputs are equal) and the
+            ``ratio of means`` = ΔE[PV] / ΔE[inputs] (NaN when the expected inputs are equal) and the
             interval of the per-draw ratio ΔPV / Δinputs (NaN unless Δinputs has one sign, never
             zero, in every draw); ``P(incremental net present value > 0)``.
 
@@ -368,7 +368,9 @@ class Comparison:
                 for stat, v in self._stats(x).items():
                     row[(metric, stat)] = v
             mean_in = float(np.mean(d_in))
-            row[("incremental_ratio", "mean")] = float(np.mean(d_pv)) / mean_in if mean_in != 0 else math.nan
+            row[("incremental_ratio", "ratio of means")] = (
+                float(np.mean(d_pv)) / mean_in if mean_in != 0 else math.nan
+            )
             if np.all(d_in > 0) or np.all(d_in < 0):
                 for stat, v in self._stats(d_pv / d_in).items():
                     if stat != "mean":

@@ -60,7 +60,7 @@ def test_an_option_compared_with_itself_has_zero_increments_exactly(seed):
     for metric in ("incremental_present_value", "incremental_inputs", "incremental_net_present_value"):
         assert (inc.loc[label, metric] == 0.0).all()  # exactly: the same draws, the same engine
     assert inc.loc[label, ("P(incremental net present value > 0)", "")] == 0.0
-    assert np.isnan(inc.loc[label, ("incremental_ratio", "mean")])  # equal inputs: no ratio
+    assert np.isnan(inc.loc[label, ("incremental_ratio", "ratio of means")])  # equal inputs: no ratio
     p = c.probability_best(1.0)
     assert p.tolist() == [0.5, 0.5]  # a tie in every draw is shared
     assert (c.evpi["evpi"] == 0.0).all()
@@ -118,7 +118,7 @@ def test_increments_are_differences_of_the_simulations_draw_by_draw():
     lo, hi = np.quantile(d_pv, [0.1, 0.9])  # the default 80% interval
     assert inc.loc["large", ("incremental_present_value", "p10")] == pytest.approx(lo, rel=1e-12)
     assert inc.loc["large", ("incremental_present_value", "p90")] == pytest.approx(hi, rel=1e-12)
-    assert inc.loc["large", ("incremental_ratio", "mean")] == pytest.approx(
+    assert inc.loc["large", ("incremental_ratio", "ratio of means")] == pytest.approx(
         d_pv.mean() / d_in.mean(), rel=1e-12
     )
     p = np.mean(d_pv - d_in > 0)
