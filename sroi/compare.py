@@ -124,8 +124,9 @@ def _check_same_basis(items: Sequence[tuple[str, Analysis]]) -> None:
             if v != v0:
                 raise SROIError(
                     f"option {label!r} has {field} {v!r} but option {label0!r} has {v0!r}; options are "
-                    f"compared in one {field.replace('_', ' ')}: give them the same one (convert with "
-                    f"analysis.replace({field}=...) so that every value is converted and recorded)",
+                    f"compared in one {field.replace('_', ' ')}: build them with the same one (each "
+                    "analysis converts its values to its own currency and price year and records the "
+                    "conversion, docs/method.md §5)",
                     f"options[{i}].{field}",
                 )
 
@@ -241,20 +242,21 @@ def compare(
         base_label = base
     else:
         raise SROIError(f"expected one of the option labels {labels} or a position, got {base!r:.60}", "base")
-    common = _common_seed(seed)
-    sims = {label: simulate(a, n, common) for label, a in items}
-    if thresholds is None:
-        top = max(float(np.mean(s.present_value)) / float(np.mean(s.total_inputs)) for s in sims.values())
-        upper = _nice_ceiling(2.0 * max(top, 0.5))
-        grid = np.linspace(0.0, upper, _THRESHOLD_POINTS + 1)[1:]
-        lambdas = np.unique(np.append(grid, 1.0))
-    else:
+    lambdas: np.ndarray | None = None
+    if thresholds is not None:  # checked before any simulation runs
         if isinstance(thresholds, (str, bytes)) or not isinstance(thresholds, (Sequence, np.ndarray)):
             raise SROIError(f"expected a sequence of numbers > 0, got {thresholds!r:.60}", "thresholds")
         values = [check_target_ratio(t, f"thresholds[{i}]") for i, t in enumerate(thresholds)]
         if not values:
             raise SROIError("expected at least one threshold", "thresholds")
         lambdas = np.unique(np.asarray(values, dtype=float))
+    common = _common_seed(seed)
+    sims = {label: simulate(a, n, common) for label, a in items}
+    if lambdas is None:
+        top = max(float(np.mean(s.present_value)) / float(np.mean(s.total_inputs)) for s in sims.values())
+        upper = _nice_ceiling(2.0 * max(top, 0.5))
+        grid = np.linspace(0.0, upper, _THRESHOLD_POINTS + 1)[1:]
+        lambdas = np.unique(np.append(grid, 1.0))
     return Comparison(sims, base=base_label, thresholds=lambdas, seed=common, level=level)
 
 
