@@ -82,9 +82,11 @@ __all__ = ["Comparison", "compare"]
 
 _METRICS = ("present_value", "total_inputs", "net_present_value", "ratio")
 _THRESHOLD_POINTS = 50  # default acceptability grid: this many thresholds, plus 1:1
+#: Label of the option of funding nothing (PV = inputs = 0 in every draw), with ``do_nothing=True``.
+DO_NOTHING = "do nothing"
 
 
-def _labelled(options: Any) -> list[tuple[str, Analysis]]:
+def _labelled(options: Any, minimum: int = 2) -> list[tuple[str, Analysis]]:
     """(label, analysis) pairs from a sequence (labels: the names, made unique) or a mapping."""
     if isinstance(options, Mapping):
         items = [(str(k), v) for k, v in options.items()]
@@ -95,10 +97,10 @@ def _labelled(options: Any) -> list[tuple[str, Analysis]]:
             f"expected a list of analyses or a mapping of label to analysis, got {type(options).__name__}",
             "options",
         )
-    if len(items) < 2:
+    if len(items) < minimum:
         raise SROIError(
             f"an options appraisal needs at least 2 options, got {len(items)}; add the alternative "
-            "(e.g. a variant made with analysis.replace(...))",
+            "(e.g. a variant made with analysis.replace(...), or do_nothing=True)",
             "options",
         )
     out: list[tuple[str, Analysis]] = []
@@ -173,6 +175,7 @@ def compare(
     base: str | int | None = None,
     thresholds: Sequence[float] | None = None,
     *,
+    do_nothing: bool = False,
     level: float = defaults.INTERVAL_LEVEL,
 ) -> Comparison:
     """Options appraisal of two or more analyses on common random numbers.
@@ -180,7 +183,7 @@ def compare(
     Parameters
     ----------
     options : sequence of Analysis, or mapping of label to Analysis
-        At least two, in one currency and price year. Labels are the analyses' names (a repeated
+        At least two (one with ``do_nothing=True``), in one currency and price year. Labels are the analyses' names (a repeated
         name is numbered: ``"X [2]"``) or the mapping's keys.
     n : int
         Monte Carlo draws per option (default 10,000, ``sroi.defaults.DRAWS``).
@@ -194,6 +197,10 @@ def compare(
         curve and EVPI: an option's net benefit is ``PV - λ x inputs``. Default 50 evenly spaced
         values up to a round number at least twice the largest ratio of expected PV to expected
         inputs, plus 1.
+    do_nothing : bool
+        Add the option of funding none of them, labelled ``"do nothing"``: present value and
+        inputs 0 in every draw (net benefit 0 at every threshold; ratio undefined). The Green
+        Book's shortlist keeps such a baseline; with it, P(best) and EVPI answer "which, if any".
     level : float
         Level of the intervals (default 0.80, ``sroi.defaults.INTERVAL_LEVEL``: P10 to P90).
 
@@ -228,10 +235,19 @@ def compare(
     >>> float(same.incremental().loc["A [2]", ("incremental_present_value", "mean")])
     0.0
     """
-    items = _labelled(options)
+    if not isinstance(do_nothing, (bool, np.bool_)):
+        raise SROIError(f"expected True or False, got {do_nothing!r:.60}", "do_nothing")
+    items = _labelled(options, minimum=1 if do_nothing else 2)
     _check_same_basis(items)
     level = check_level(level)
     labels = [label for label, _ in items]
+    if do_nothing:
+        if DO_NOTHING in labels:
+            raise SROIError(
+                f"an option is already labelled {DO_NOTHING!r}; rename it or leave do_nothing=False",
+                "do_nothing",
+            )
+        labels.append(DO_NOTHING)
     if base is None:
         base_label = labels[0]
     elif isinstance(base, (int, np.integer)) and not isinstance(base, (bool, np.bool_)):
@@ -257,7 +273,9 @@ def compare(
         upper = _nice_ceiling(2.0 * max(top, 0.5))
         grid = np.linspace(0.0, upper, _THRESHOLD_POINTS + 1)[1:]
         lambdas = np.unique(np.append(grid, 1.0))
-    return Comparison(sims, base=base_label, thresholds=lambdas, seed=common, level=level)
+    return Comparison(
+        sims, base=base_label, thresholds=lambdas, seed=common, level=level, do_nothing=bool(do_nothing)
+    )
 
 
 class Comparison:
@@ -272,7 +290,8 @@ class Comparison:
     labels : list of str
         The options, in the order given.
     simulations : dict of str to Simulation
-        Each option's Monte Carlo result (``n`` draws, one seed).
+        Each option's Monte Carlo result (``n`` draws, one seed); ``"do nothing"``, when
+        included, has none (its values are 0).
     base : str
         The option increments are measured against.
     thresholds : ndarray
@@ -294,9 +313,10 @@ class Comparison:
         thresholds: np.ndarray,
         seed: int | np.random.SeedSequence,
         level: float,
+        do_nothing: bool = False,
     ) -> None:
         self.simulations = dict(simulations)
-        self.labels = list(self.simulations)
+        self.labels = list(self.simulations) + ([DO_NOTHING] if do_nothing else [])
         self.base = base
         self.thresholds = np.asarray(thresholds, dtype=float)
         self.seed = seed
@@ -305,12 +325,21 @@ class Comparison:
         self.n: int = first.n
         self.currency: str = first.currency
         self.price_year: int | None = getattr(first.analysis, "price_year", None)
-        self._pv = np.stack([np.asarray(s.present_value, dtype=float) for s in self.simulations.values()])
-        self._inputs = np.stack([np.asarray(s.total_inputs, dtype=float) for s in self.simulations.values()])
+        self._pv = np.stack([self._values(label, "present_value") for label in self.labels])
+        self._inputs = np.stack([self._values(label, "total_inputs") for label in self.labels])
+
+    def _values(self, label: str, metric: str) -> np.ndarray:
+        """Per-draw values of one metric of one option (zeros, or NaN ratios, for do nothing)."""
+        sim = self.simulations.get(label)
+        if sim is None:  # do nothing
+            return np.full(self.n, np.nan) if metric == "ratio" else np.zeros(self.n)
+        return np.asarray(getattr(sim, metric), dtype=float)
 
     # -- per option and incremental ----------------------------------------------------------
     def _stats(self, x: np.ndarray) -> dict[str, float]:
         lo, hi = _quantile_labels(self.level)
+        if np.isnan(x).all():  # the ratio of doing nothing
+            return {"mean": math.nan, lo: math.nan, "p50": math.nan, hi: math.nan}
         q = np.quantile(x, [(1 - self.level) / 2, 0.5, (1 + self.level) / 2])
         return {"mean": float(np.mean(x)), lo: float(q[0]), "p50": float(q[1]), hi: float(q[2])}
 
@@ -325,10 +354,10 @@ class Comparison:
             ``mean``, the interval's ends (``p10``, ``p90`` at the default level) and ``p50``.
         """
         rows: dict[str, dict[tuple[str, str], float]] = {}
-        for label, sim in self.simulations.items():
+        for label in self.labels:
             row = {}
             for metric in _METRICS:
-                for stat, v in self._stats(np.asarray(getattr(sim, metric), dtype=float)).items():
+                for stat, v in self._stats(self._values(label, metric)).items():
                     row[(metric, stat)] = v
             rows[label] = row
         df = _table(rows)
@@ -389,7 +418,14 @@ class Comparison:
     # -- the decision at a threshold ---------------------------------------------------------
     def _net_benefit(self, threshold: float) -> np.ndarray:
         """NB_j = PV_j - λ inputs_j per draw, shape (options, n) (sroi.voi.net_benefit)."""
-        return np.stack([net_benefit(s, threshold) for s in self.simulations.values()])
+        return np.stack(
+            [
+                net_benefit(self.simulations[label], threshold)
+                if label in self.simulations
+                else np.zeros(self.n)
+                for label in self.labels
+            ]
+        )
 
     @staticmethod
     def _share_best(nb: np.ndarray) -> np.ndarray:
@@ -533,11 +569,7 @@ class Comparison:
         """One row per draw; columns (metric, option) for ``present_value``, ``total_inputs``,
         ``net_present_value`` [currency] and ``ratio``. Draw i of every option used the same
         random numbers for the estimates the options share."""
-        data = {
-            (metric, label): np.asarray(getattr(sim, metric), dtype=float)
-            for metric in _METRICS
-            for label, sim in self.simulations.items()
-        }
+        data = {(metric, label): self._values(label, metric) for metric in _METRICS for label in self.labels}
         df = pd.DataFrame(data)
         df.columns = pd.MultiIndex.from_tuples(list(data), names=["metric", "option"])
         df.index.name = "draw"
@@ -557,6 +589,9 @@ class Comparison:
         s = self.summary()
         lo, hi = _quantile_labels(self.level)
         for label in self.labels:
+            if label not in self.simulations:
+                out.append(f"  {label}: present value and inputs 0, P(best at 1:1) {p1[label]:.3f}")
+                continue
             r = s.loc[label]
             out.append(
                 f"  {label}: NPV median {r[('net_present_value', 'p50')]:,.0f} {cur} "

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import sroi
 from sroi.compare import Comparison, compare
 from sroi.exceptions import SROIError
+from sroi.voi import evpi
 
 N = 2_000  # draws per option: every check below is exact or a property, not a Monte Carlo estimate
 
@@ -249,6 +250,8 @@ def test_fewer_than_two_options_is_refused():
     with pytest.raises(SROIError, match="at least 2 options"):
         compare([_option()], n=10, seed=1)
     with pytest.raises(SROIError, match="at least 2 options"):
+        compare([], n=10, seed=1, do_nothing=True)
+    with pytest.raises(SROIError, match="at least 2 options"):
         compare({}, n=10, seed=1)
 
 
@@ -284,3 +287,32 @@ def test_something_other_than_an_analysis_is_refused():
     with pytest.raises(SROIError, match=r"options\[1\]: expected an sroi.Analysis"):
         compare([_option(), "B"], n=10)
     assert Comparison.__doc__ and sroi.compare is compare
+
+
+# -- doing nothing ---------------------------------------------------------------------------------
+def test_do_nothing_against_one_option_is_the_fund_or_not_decision_of_sroi_voi():
+    """One option and "do nothing": P(best) is P(ratio > λ) and EVPI is sroi.voi.evpi
+    (docs/method.md §7.4), the same decision."""
+    a = _option(grant=sroi.Uniform(1500, 3500, unit="GBP"))
+    c = compare([a], n=N, seed=12, do_nothing=True, thresholds=[0.5, 1.0, 1.5])
+    assert c.labels == ["A", "do nothing"]
+    sim = c.simulations["A"]
+    for lam in (0.5, 1.0, 1.5):
+        p = c.acceptability.loc[lam, "A"]
+        assert p == pytest.approx(sim.probability_ratio_exceeds(lam), abs=1 / N)  # boundary rounding
+        assert c.evpi.loc[lam, "evpi"] == pytest.approx(evpi(sim, target=lam), rel=1e-12, abs=1e-9)
+    assert 0.05 < c.acceptability.loc[1.0, "A"] < 0.95  # a real choice: the test can fail
+    s = c.summary()
+    assert (s.loc["do nothing", "present_value"] == 0).all() and s.loc["do nothing", "ratio"].isna().all()
+    dom = c.dominance()
+    assert dom.index[0] == "do nothing" and dom.loc["do nothing", "status"] == "frontier"
+    assert "do nothing: present value and inputs 0" in repr(c)
+    inc = c.incremental()  # against A: doing nothing gives up A's PV and saves its inputs
+    assert inc.loc["do nothing", ("incremental_present_value", "mean")] == pytest.approx(
+        -sim.present_value.mean(), rel=1e-12
+    )
+
+
+def test_do_nothing_label_clash_is_refused():
+    with pytest.raises(SROIError, match="already labelled 'do nothing'"):
+        compare({"do nothing": _option(), "B": _option("B")}, n=10, do_nothing=True)
