@@ -9,13 +9,15 @@ The package is layered, imports pointing only downward: foundations (:mod:`sroi.
 the Value Map and its compiler (:mod:`sroi.valuemap`, :mod:`sroi.compiler`) -> analyses of a
 compiled model (:mod:`sroi.result`, :mod:`sroi.uncertainty`, :mod:`sroi.sensitivity`...) ->
 the indicator system and monitoring (:mod:`sroi.indicators`, :mod:`sroi.monitoring`) -> the
-coordinator :class:`Analysis` (:mod:`sroi.analysis`) -> formats (:mod:`sroi.io`) and finance
-(:mod:`sroi.finance`) -> disclosure (``sroi/disclosure.py``) -> :mod:`sroi.report` -> :mod:`sroi.cli`.
+coordinator :class:`Analysis` (:mod:`sroi.analysis`) -> formats (:mod:`sroi.io`), finance
+(:mod:`sroi.finance`) and options appraisal (:mod:`sroi.compare`) -> disclosure
+(``sroi/disclosure.py``) -> :mod:`sroi.report` -> :mod:`sroi.cli`.
 """
 
 from sroi.analysis import Analysis
 from sroi.audit import Audit, audit
 from sroi.benchmarks import check_analysis, practice_benchmarks
+from sroi.compare import Comparison, compare
 from sroi.disclosure import disclosure
 from sroi.distributions import (
     Beta,
@@ -55,6 +57,7 @@ __all__ = [
     "Analysis",
     "Audit",
     "Beta",
+    "Comparison",
     "Conversion",
     "ConversionError",
     "CreditLine",
@@ -81,6 +84,7 @@ __all__ = [
     "analyse",
     "audit",
     "check_analysis",
+    "compare",
     "convert",
     "credit_line",
     "debt_capacity",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "plot_acceptability",
     "plot_by_stakeholder",
     "plot_cumulative",
     "plot_ratio_distribution",
@@ -350,5 +351,69 @@ def plot_cumulative(result: Any, ax: Axes | None = None) -> Axes:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("period")
     ax.set_ylabel(f"present value [{res.currency}]")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_acceptability(
+    table: pd.DataFrame, ax: Axes | None = None, frontier: pd.DataFrame | None = None
+) -> Axes:
+    """Acceptability curves: the probability that each option is the best, by threshold.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Thresholds λ (index) by options (columns), each cell P(option has the highest net
+        benefit PV - λ x inputs): :attr:`sroi.compare.Comparison.acceptability`.
+    ax : matplotlib Axes, optional
+    frontier : DataFrame, optional
+        :attr:`sroi.compare.Comparison.evpi`; when given, its ``P(optimal is best)`` is drawn as
+        the acceptability frontier (the probability of the option with the highest expected net
+        benefit, Fenwick et al. 2001), a thick grey line under the curves.
+
+    Returns
+    -------
+    matplotlib Axes
+        One line per option; x: threshold λ (value required per unit of inputs), y: probability
+        in [0, 1]; a dotted vertical line at 1:1 when it is in range. docs/method.md §15.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> t = pd.DataFrame({"A": [0.9, 0.4], "B": [0.1, 0.6]}, index=pd.Index([1.0, 2.0], name="threshold"))
+    >>> ax = plot_acceptability(t)
+    >>> len(ax.get_lines())
+    3
+    >>> plt.close(ax.figure)
+    """
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise SROIError(
+            "expected a table of P(best), thresholds by options (Comparison.acceptability)", "table"
+        )
+    x = table.index.to_numpy(dtype=float)
+    ax = _axes(ax)
+    if frontier is not None:
+        if "P(optimal is best)" not in frontier.columns:
+            raise SROIError("expected Comparison.evpi, with a 'P(optimal is best)' column", "frontier")
+        ax.plot(
+            frontier.index.to_numpy(dtype=float),
+            frontier["P(optimal is best)"].to_numpy(dtype=float),
+            color="0.8",
+            linewidth=6,
+            solid_capstyle="butt",
+            label="acceptability frontier",
+            zorder=1,
+        )
+    for i, label in enumerate(table.columns):
+        ax.plot(
+            x, table[label].to_numpy(dtype=float), color=f"C{i % 10}", label=_wrap(_plain(label)), zorder=2
+        )
+    if x.min() <= 1.0 <= x.max():
+        ax.axvline(1.0, color="black", linestyle=":", linewidth=1, zorder=0)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(float(x.min()), float(x.max()))
+    ax.set_xlabel("threshold λ: value required per unit of inputs")
+    ax.set_ylabel("probability of the highest net benefit")
+    ax.set_title("Acceptability curves: P(option is best), net benefit = PV - λ x inputs")
     ax.legend(loc="best", fontsize="small")
     return ax
