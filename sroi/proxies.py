@@ -238,10 +238,13 @@ def _number(text: str, where: str) -> float | None:
 
 
 def _whole(text: str, where: str) -> int | None:
-    x = _number(text, where)
+    try:
+        x = _number(text, where)
+    except SROIError:
+        x = math.nan
     if x is None:
         return None
-    if x != int(x) or not 1800 <= x <= 2200:
+    if math.isnan(x) or x != int(x) or not 1800 <= x <= 2200:
         raise SROIError(f"expected a year such as 2021, got {text!r}", where)
     return int(x)
 
