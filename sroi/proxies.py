@@ -7,18 +7,11 @@ into an analysis with :func:`sroi.money.convert`, and, where the source publishe
 as a distribution (``triangular(low=..., mode=..., high=...)`` around the published central
 value, or ``uniform(low=..., high=...)`` when only a range is published).
 
-Values published under a non-commercial or no-derivatives licence (the HACT Social Value Bank,
-for instance) are not shipped. A user who holds such a licence keeps the values in a file of
-their own with the same columns and reads it with :func:`load_proxies` (``path=...``) or makes
-its rows available to :func:`get_proxy`, :func:`search_proxies` and model-file references with
-:func:`register_proxies`.
-
-A model file refers to a library row as ``proxy: {ref: id}``: the proxy becomes the row's
-published range as a distribution (its central value when no range is published), the
-citation fills ``proxy_source`` and the price year ``proxy_price_year``, and the loaded outcome
-keeps the id in :attr:`sroi.Outcome.proxy_ref`, so that saving writes the reference back rather
-than the expanded number. ``proxy: {ref: id, value: ...}`` or ``proxy: {ref: id, distribution:
-...}`` keeps the citation and id but overrides the value (docs/method.md §5).
+Values under non-commercial or no-derivatives licences are not shipped: a licensed user keeps
+them in a file with the same columns, read by :func:`load_proxies` or :func:`register_proxies`.
+A model file's ``proxy: {ref: id}`` becomes the row's range as a distribution (or its central
+value), with its citation and price year; the outcome keeps the id in
+:attr:`sroi.Outcome.proxy_ref` so that saving writes the reference back (docs/method.md §5).
 
 Examples
 --------
@@ -57,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LIBRARY_COLUMNS",
-    "SYNONYMS",
+    "synonyms",
     "ProxyRecord",
     "get_proxy",
     "library_fields",
@@ -96,43 +89,13 @@ _SEARCHED = ("id", "name", "theme", "note", "source_title", "publisher", "table_
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,119}$")
 _DIST_RE = re.compile(r"^\s*([A-Za-z]+)\s*\((.*)\)\s*$", re.S)
 _PARAM_RE = re.compile(r"^\s*([a-z]+)\s*=\s*([-+0-9.eE]+)\s*$")
-_DIST_FAMILIES = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high")}
+_DIST_FAMILIES = {
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+}
 _RESTRICTED_LICENCE = re.compile(r"non-?commercial|no-?deriv|\bBY-NC\b|\bNC-ND\b|\bBY-ND\b|-NC\b|-ND\b", re.I)
 _LIBRARY = "sroi"
-
-#: Extra words :func:`search_proxies` tries for a query word (lower case). Small on purpose:
-#: a query matching a key also matches rows that mention any of its synonyms.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "loneliness": ("lonely", "social isolation", "socially isolated", "isolation"),
-    "lonely": ("loneliness", "social isolation", "socially isolated"),
-    "isolation": ("loneliness", "lonely", "socially isolated"),
-    "social isolation": ("loneliness", "lonely", "socially isolated"),
-    "digital": ("online", "internet", "digital inclusion"),
-    "online": ("internet", "digital inclusion", "going online"),
-    "internet": ("online", "digital inclusion"),
-    "employment": ("job", "wage", "unemploy", "earnings", "living wage"),
-    "job": ("employment", "unemploy", "wage"),
-    "unemployment": ("unemploy", "jobseeker"),
-    "wage": ("earnings", "income", "living wage"),
-    "income": ("wage", "earnings"),
-    "volunteering": ("volunteer",),
-    "volunteer": ("volunteering",),
-    "health": ("qaly", "nhs", "gp ", "a&e", "life year", "hospital"),
-    "qaly": ("quality-adjusted life year",),
-    "wellbeing": ("wellby", "life satisfaction"),
-    "well-being": ("wellbeing", "wellby", "life satisfaction"),
-    "life satisfaction": ("wellby", "wellbeing"),
-    "time": ("value of time", "travel time", "hour"),
-    "travel": ("value of time", "travel time"),
-    "mortality": ("statistical life", "fatality", "life year"),
-    "vsl": ("statistical life",),
-    "death": ("statistical life", "fatality"),
-    "crime": ("offence", "burglary", "robbery", "violence"),
-    "carbon": ("co2", "greenhouse"),
-    "china": ("chn", "cny"),
-    "elderly": ("older", "aged 65", "retiree"),
-    "older people": ("elderly", "aged 65", "retiree"),
-}
 
 
 @dataclass(frozen=True)
@@ -158,11 +121,8 @@ class ProxyRecord:
         Licence of the source, '' when not recorded.
     note : str
         Caveats to read before use.
-    currency : str
-        ISO 4217 code.
-    country : str
-        ISO 3166 alpha-3 code of the country the value was measured in (or a region, e.g.
-        ``OECD``).
+    currency, country : str
+        ISO 4217 code; ISO 3166 alpha-3 code of the country measured (or e.g. ``OECD``).
     url : str
         URL of the source as given, '' when not recorded.
     theme : str
@@ -171,13 +131,9 @@ class ProxyRecord:
         The published range as a distribution (its unit is the row's unit); None when no range
         is published.
     source_title, publisher, table_or_page : str
-        The parts of the citation.
-    year : int or None
-        Year of the publication.
-    library : str
-        ``'sroi'`` for the shipped library, else the path of the registered file.
-    unit : str
-        The unit as written in the file, e.g. ``'GBP/person/year'``.
+        The parts of the citation; ``year`` (int or None) the year of publication.
+    library, unit : str
+        ``'sroi'`` or the registered file's path; the unit as written, e.g. ``'GBP/person/year'``.
     """
 
     id: str
@@ -210,17 +166,14 @@ class ProxyRecord:
     def estimate(self) -> Distribution | pint.Quantity:
         """What a library reference puts in a model: the published range as a distribution
         when there is one, else the central value."""
-        if self.distribution is not None:
-            return self.distribution
-        if self.quantity is None:  # pragma: no cover - rows are validated to have one or the other
-            raise SROIError("the row has neither a value nor a distribution", f"proxy {self.id}")
-        return self.quantity
+        # every row is validated to have a value or a distribution
+        return self.distribution if self.distribution is not None else self.quantity  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- reading and checking a file
 
 
-def _cell(row: Mapping[str, Any], col: str) -> str:
+def _cell(row: Mapping[Any, Any], col: str) -> str:
     v = row.get(col, "")
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
 
@@ -238,24 +191,17 @@ def _number(text: str, where: str) -> float | None:
 
 
 def _whole(text: str, where: str) -> int | None:
-    try:
-        x = _number(text, where)
-    except SROIError:
-        x = math.nan
-    if x is None:
+    if text == "":
         return None
-    if math.isnan(x) or x != int(x) or not 1800 <= x <= 2200:
+    if not re.fullmatch(r"\d{4}", text) or not 1800 <= int(text) <= 2200:
         raise SROIError(f"expected a year such as 2021, got {text!r}", where)
-    return int(x)
+    return int(text)
 
 
 def _truthy(text: str, where: str) -> bool:
-    t = text.lower()
-    if t in ("", "false", "no", "0"):
-        return False
-    if t in ("true", "yes", "1"):
-        return True
-    raise SROIError(f"expected true or false, got {text!r}", where)
+    if text.lower() not in ("", "false", "no", "0", "true", "yes", "1"):
+        raise SROIError(f"expected true or false, got {text!r}", where)
+    return text.lower() in ("true", "yes", "1")
 
 
 def _parse_distribution(text: str, unit: str, where: str) -> Distribution:
@@ -269,10 +215,10 @@ def _parse_distribution(text: str, unit: str, where: str) -> Distribution:
     for part in m.group(2).split(","):
         pm = _PARAM_RE.match(part)
         if not pm:
-            raise SROIError(f"expected name=number parameters, {form}; got {part.strip()!r} in {text!r}", where)
-        value = _number(pm.group(2), where)
-        assert value is not None  # the regular expression needs at least one character
-        params[pm.group(1)] = value
+            raise SROIError(
+                f"expected name=number parameters, {form}; got {part.strip()!r} in {text!r}", where
+            )
+        params[pm.group(1)] = _number(pm.group(2), where) or 0.0  # the pattern needs a digit
     expected = _DIST_FAMILIES[family]
     if set(params) != set(expected):
         raise SROIError(f"{family} takes {list(expected)}, got {sorted(params)} in {text!r}", where)
@@ -305,7 +251,9 @@ def _check_table(table: pd.DataFrame, label: str, *, library: bool) -> pd.DataFr
             raise SROIError(f"unknown column {col!r}{hint}", label)
     for col in _REQUIRED_COLUMNS:
         if col not in table.columns:
-            raise SROIError(f"missing required column {col!r}; expected columns {list(LIBRARY_COLUMNS)}", label)
+            raise SROIError(
+                f"missing required column {col!r}; expected columns {list(LIBRARY_COLUMNS)}", label
+            )
     if "value" not in table.columns and "distribution" not in table.columns:
         raise SROIError("a proxy file needs a 'value' or a 'distribution' column (or both)", label)
     if library and list(table.columns) != list(LIBRARY_COLUMNS):
@@ -341,10 +289,14 @@ def _check_table(table: pd.DataFrame, label: str, *, library: bool) -> pd.DataFr
         except UnitError as exc:
             raise UnitError(str(exc).split(": ", 1)[-1], where("unit")) from None
         if code is None:
-            raise UnitError(f"expected a money unit such as 'GBP/person/year', got {unit_text!r}", where("unit"))
+            raise UnitError(
+                f"expected a money unit such as 'GBP/person/year', got {unit_text!r}", where("unit")
+            )
         currency = _cell(row, "currency")
         if currency and currency != code:
-            raise SROIError(f"currency {currency!r} does not match the unit {unit_text!r} ({code})", where("currency"))
+            raise SROIError(
+                f"currency {currency!r} does not match the unit {unit_text!r} ({code})", where("currency")
+            )
         negative = _truthy(_cell(row, "negative"), where("negative"))
         value = _number(_cell(row, "value"), where("value"))
         dist_text = _cell(row, "distribution")
@@ -354,7 +306,9 @@ def _check_table(table: pd.DataFrame, label: str, *, library: bool) -> pd.DataFr
         if dist is not None:
             low, high = dist.support()
             if value is not None and not low <= value <= high:
-                raise SROIError(f"the value {value:g} lies outside the range {low:g} to {high:g}", where("value"))
+                raise SROIError(
+                    f"the value {value:g} lies outside the range {low:g} to {high:g}", where("value")
+                )
             mode = getattr(dist, "mode", None)
             if value is not None and mode is not None and mode != value:
                 raise SROIError(
@@ -415,7 +369,9 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     except FileNotFoundError:
         raise SROIError(f"no such file: {path}", label) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SROIError(f"could not read {path.name} as UTF-8 CSV: {str(exc).splitlines()[0]}", label) from None
+        raise SROIError(
+            f"could not read {path.name} as UTF-8 CSV: {str(exc).splitlines()[0]}", label
+        ) from None
 
 
 @cache
@@ -475,9 +431,8 @@ def load_proxies(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
     Notes
     -----
-    Every value in the shipped library is transcribed from the publication it cites; none is
-    estimated. Values under non-commercial or no-derivatives licences are not shipped: read
-    your licensed copy with ``load_proxies(path)`` (docs/method.md §5).
+    Values under non-commercial or no-derivatives licences are not shipped: read your licensed
+    copy with ``load_proxies(path)`` (docs/method.md §5).
 
     References
     ----------
@@ -569,6 +524,10 @@ def unregister_proxies(ids: Sequence[str] | None = None) -> None:
     ----------
     ids : sequence of str, optional
         Ids to remove; ids not registered are ignored.
+
+    Notes
+    -----
+    The shipped library cannot be unregistered (docs/method.md §5).
     """
     if ids is None:
         _REGISTERED.clear()
@@ -582,6 +541,29 @@ def unregister_proxies(ids: Sequence[str] | None = None) -> None:
             _REGISTERED[key] = kept
 
 
+@cache
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """The small synonyms map :func:`search_proxies` uses (``datasets/proxy_synonyms.csv``).
+
+    Returns
+    -------
+    dict of str to tuple of str
+        A query word (lower case) and the other words a search for it also tries, e.g.
+        ``'loneliness'`` -> ``('lonely', 'social isolation', ...)``.
+
+    Notes
+    -----
+    Kept short on purpose: it widens a search, it does not classify proxies (docs/method.md §5).
+    """
+    table = pd.read_csv(dataset_path("proxy_synonyms.csv"), dtype=str, keep_default_na=False)
+    return {
+        row["word"].strip().casefold(): tuple(
+            w.strip().casefold() for w in row["synonyms"].split(";") if w.strip()
+        )
+        for row in table.to_dict("records")
+    }
+
+
 def search_proxies(text: str) -> pd.DataFrame:
     """Proxies whose id, name, theme, note or source mention ``text`` or one of its synonyms.
 
@@ -589,13 +571,18 @@ def search_proxies(text: str) -> pd.DataFrame:
     ----------
     text : str
         Plain text (not a regular expression), case-insensitive; '' returns every proxy. A
-        query with an entry in :data:`SYNONYMS` also finds rows using the synonyms (e.g.
+        query with an entry in :func:`synonyms` also finds rows using the synonyms (e.g.
         ``'loneliness'`` finds rows about social isolation).
 
     Returns
     -------
     pandas.DataFrame
         The matching rows of :func:`load_proxies`.
+
+    Notes
+    -----
+    A proxy found here still has to be brought to the analysis's currency and price year
+    (docs/method.md §5).
 
     Examples
     --------
@@ -609,7 +596,7 @@ def search_proxies(text: str) -> pd.DataFrame:
         raise SROIError(f"expected text to search for, got {text!r}", "text")
     table = load_proxies()
     needle = text.casefold().strip()
-    needles = {needle, *SYNONYMS.get(needle, ())}
+    needles = {needle, *synonyms().get(needle, ())}
     mask = pd.Series(False, index=table.index)
     for col in _SEARCHED:
         values = table[col].astype(str).str.casefold()
@@ -649,11 +636,7 @@ def get_proxy(id: str) -> ProxyRecord:
     -----
     Convert to the analysis currency and price year with
     ``sroi.money.convert(record.quantity, to_currency, record.price_year, to_year)``
-    (docs/method.md §5).
-
-    References
-    ----------
-    ``datasets/proxies_README.md``.
+    (docs/method.md §5); ``datasets/proxies_README.md`` describes each source.
 
     Examples
     --------
@@ -725,6 +708,12 @@ def library_fields(ref: Any, field: str = "proxy") -> dict[str, Any]:
     SROIError
         An unknown id.
 
+    Notes
+    -----
+    The distribution's central value is the published central value, so a deterministic
+    evaluation uses the published figure and a simulation draws from the published range
+    (docs/method.md §6.1); the price year lets the engine uprate it (docs/method.md §5).
+
     Examples
     --------
     >>> f = library_fields("wellby_uk_hmt_2021")
@@ -766,6 +755,10 @@ def reference_from_file(spec: Mapping[str, Any], field: str = "proxy") -> dict[s
         An unknown id, an unknown key, or an override in another dimension than the library's
         unit.
 
+    Notes
+    -----
+    Bare numbers in an override are read in the library row's unit (docs/method.md §2.3).
+
     Examples
     --------
     >>> reference_from_file({"ref": "wellby_uk_hmt_2021", "value": "13000 GBP/person/year"})["proxy"]
@@ -791,7 +784,10 @@ def reference_from_file(spec: Mapping[str, Any], field: str = "proxy") -> dict[s
         if dist.unit is None:
             params = {k: v for k, v in extra.items() if k != "distribution"}
             dist = distribution_from_dict(
-                {"distribution": extra["distribution"], **{k: f"{float(v)!r} {unit}" for k, v in params.items()}},
+                {
+                    "distribution": extra["distribution"],
+                    **{k: f"{float(v)!r} {unit}" for k, v in params.items()},
+                },
                 field,
             )
         if dist.unit is not None and Q_(1, dist.unit).dimensionality != Q_(1, unit).dimensionality:
@@ -822,6 +818,11 @@ def reference_to_file(proxy_ref: str, proxy: Any) -> dict[str, Any] | None:
         reference, the id is not known here, or the proxy cannot be written as an override
         (e.g. a per-year list or a named parameter).
 
+    Notes
+    -----
+    Used when saving a model file or a value-map table, so that a library proxy is written as
+    its reference rather than the expanded number (docs/method.md §5).
+
     Examples
     --------
     >>> f = library_fields("wellby_uk_hmt_2021")
@@ -834,17 +835,14 @@ def reference_to_file(proxy_ref: str, proxy: Any) -> dict[str, Any] | None:
         library = library_fields(proxy_ref)
     except SROIError:
         return None
-    if _same(library["proxy"], proxy):
+    try:
+        same = type(library["proxy"]) is type(proxy) and bool(library["proxy"] == proxy)
+    except (ValueError, TypeError):  # pint comparisons across dimensions
+        same = False
+    if same:
         return {"ref": proxy_ref}
     if isinstance(proxy, Distribution):
         return {"ref": proxy_ref, **proxy.to_dict()}
     if hasattr(proxy, "magnitude") and hasattr(proxy, "units"):
         return {"ref": proxy_ref, "value": format_quantity(proxy, digits=None)}  # type: ignore[arg-type]
     return None
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(type(a) is type(b) and a == b)
-    except (ValueError, TypeError):  # pint comparisons across dimensions
-        return False

@@ -65,7 +65,15 @@ def _no_registered_files():
 def test_library_has_at_least_40_rows_over_the_themes_of_the_issue():
     assert len(LIBRARY) >= 40
     themes = set(LIBRARY["theme"])
-    for theme in ("loneliness", "digital inclusion", "health", "employment", "volunteering", "time", "wellbeing"):
+    for theme in (
+        "loneliness",
+        "digital inclusion",
+        "health",
+        "employment",
+        "volunteering",
+        "time",
+        "wellbeing",
+    ):
         assert theme in themes, theme
     assert list(LIBRARY.columns[: len(LIBRARY_COLUMNS)]) == list(LIBRARY_COLUMNS)
 
@@ -188,7 +196,9 @@ def test_search_edge_cases():
 
 
 def test_unknown_id_names_field_and_close_matches():
-    with pytest.raises(SROIError, match=r"^proxy\.ref: unknown proxy id 'wellby_uk_hmt_2020'.*'wellby_uk_hmt_2021'"):
+    with pytest.raises(
+        SROIError, match=r"^proxy\.ref: unknown proxy id 'wellby_uk_hmt_2020'.*'wellby_uk_hmt_2021'"
+    ):
         get_proxy("wellby_uk_hmt_2020")
     with pytest.raises(SROIError, match=r"load_proxies\(\)"):
         get_proxy("zzzz")
@@ -252,7 +262,11 @@ def test_negative_values_need_the_flag(tmp_path):
     with pytest.raises(SROIError, match=r"row 2, column value: negative value -10"):
         load_proxies(_write(tmp_path, "id,name,value,unit,source_title\nx1,Cost,-10,GBP/person,Report\n"))
     table = load_proxies(
-        _write(tmp_path, "id,name,value,unit,source_title,negative\nx1,Cost,-10,GBP/person,Report,true\n", "b.csv")
+        _write(
+            tmp_path,
+            "id,name,value,unit,source_title,negative\nx1,Cost,-10,GBP/person,Report,true\n",
+            "b.csv",
+        )
     )
     assert table.loc[0, "value"] == -10.0
 
@@ -269,9 +283,21 @@ HEADER = "id,name,value,unit,currency,price_year,distribution,source_title\n"
         ("a,A,ten,GBP/person,,,,S\n", SROIError, r"row 2, column value: expected a number, got 'ten'"),
         ("a,A,,GBP/person,,,,S\n", SROIError, r"row 2, column value: a proxy needs a value or"),
         ("a,A,10,GBP/person,,20x1,,S\n", SROIError, r"row 2, column price_year: expected a year"),
-        ('a,A,30,GBP/person,,,"uniform(low=1, high=2)",S\n', SROIError, r"row 2, column value: the value 30 lies outside"),
-        ('a,A,1.5,GBP/person,,,"triangular(low=1, mode=1.2, high=2)",S\n', SROIError, r"row 2, column distribution: the mode"),
-        ('a,A,1,GBP/person,,,"normal(mean=1, sd=2)",S\n', SROIError, r"row 2, column distribution: expected a distribution"),
+        (
+            'a,A,30,GBP/person,,,"uniform(low=1, high=2)",S\n',
+            SROIError,
+            r"row 2, column value: the value 30 lies outside",
+        ),
+        (
+            'a,A,1.5,GBP/person,,,"triangular(low=1, mode=1.2, high=2)",S\n',
+            SROIError,
+            r"row 2, column distribution: the mode",
+        ),
+        (
+            'a,A,1,GBP/person,,,"normal(mean=1, sd=2)",S\n',
+            SROIError,
+            r"row 2, column distribution: expected a distribution",
+        ),
         ('a,A,1,GBP/person,,,"uniform(low=1)",S\n', SROIError, r"row 2, column distribution: uniform takes"),
         ('a,A,1,GBP/person,,,"uniform(low=2, high=1)",S\n', SROIError, r"row 2, column distribution"),
         ("a,A,1,GBP/person,,,,S\na,B,2,GBP/person,,,,S\n", SROIError, r"row 3, column id: duplicate id 'a'"),
@@ -288,7 +314,10 @@ def test_bad_rows_are_named_by_file_row_and_column(tmp_path, rows, error, messag
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("id,name,value,unit,sorce_title\na,A,1,GBP/person,S\n", r"unknown column 'sorce_title'; did you mean 'source_title'"),
+        (
+            "id,name,value,unit,sorce_title\na,A,1,GBP/person,S\n",
+            r"unknown column 'sorce_title'; did you mean 'source_title'",
+        ),
         ("id,name,value\na,A,1\n", r"missing required column 'unit'"),
         ("id,name,unit\na,A,GBP/person\n", r"needs a 'value' or a 'distribution' column"),
     ],
