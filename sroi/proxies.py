@@ -193,9 +193,10 @@ def _number(text: str, where: str) -> float | None:
 def _whole(text: str, where: str) -> int | None:
     if text == "":
         return None
-    if not re.fullmatch(r"\d{4}", text) or not 1800 <= int(text) <= 2200:
+    x = float(text) if re.fullmatch(r"\d{4}(\.0*)?", text) else math.nan
+    if not 1800 <= x <= 2200:
         raise SROIError(f"expected a year such as 2021, got {text!r}", where)
-    return int(text)
+    return int(x)
 
 
 def _truthy(text: str, where: str) -> bool:

@@ -419,3 +419,20 @@ def test_an_inline_proxy_without_a_source_warns():
         warnings.simplefilter("error")
         loads(MODEL.format(proxy="13000 GBP/person/year, proxy_source: HM Treasury (2021)"))
         loads(MODEL.format(proxy="{ref: wellby_uk_hmt_2021}"))
+
+
+def test_register_a_table_with_numeric_columns():
+    table = pd.DataFrame(
+        {
+            "id": ["my_value"],
+            "name": ["A licensed value"],
+            "value": [250.0],
+            "unit": ["GBP/person/year"],
+            "price_year": [2023.0],
+            "source_title": ["Licensed bank"],
+        }
+    )
+    assert register_proxies(table, label="mine") == ["my_value"]
+    record = get_proxy("my_value")
+    assert record.quantity == Q_(250, "GBP/person/year") and record.price_year == 2023
+    assert record.library == "mine"
