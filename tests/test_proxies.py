@@ -436,3 +436,21 @@ def test_register_a_table_with_numeric_columns():
     record = get_proxy("my_value")
     assert record.quantity == Q_(250, "GBP/person/year") and record.price_year == 2023
     assert record.library == "mine"
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("example", "digital_inclusion.yaml"),
+        ("published", "helping_hand_linking_youth_2014.yaml"),
+        ("elderly_mode", "elderly_mode.yaml"),
+        ("elderly_mode", "elderly_mode_2023_forecast.yaml"),
+    ],
+)
+def test_every_shipped_model_cites_its_proxies(parts):
+    import sroi
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sroi.load(dataset_path(*parts))
+    assert not [w for w in caught if "no source for the financial proxy" in str(w.message)]
