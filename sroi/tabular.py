@@ -24,7 +24,7 @@ import pint
 from sroi.distributions import Distribution, distribution_from_dict
 from sroi.exceptions import SROIError
 from sroi.glossary import OUTCOME_FIELDS, OUTCOME_TEXT_FIELDS
-from sroi.proxies import library_fields
+from sroi.proxies import reference_from_file, reference_to_file
 from sroi.safe_yaml import dump_yaml, parse_yaml
 from sroi.units import format_quantity
 from sroi.valuemap import Outcome, Ref
@@ -115,14 +115,10 @@ def _cell(v: Any) -> Any:
     return out
 
 
-def _library_reference(outcome: Outcome) -> str:
-    """The outcome's proxy library id when its proxy is still the library's value, else ''."""
-    if not outcome.proxy_ref:
-        return ""
-    try:
-        return outcome.proxy_ref if library_fields(outcome.proxy_ref)["proxy"] == outcome.proxy else ""
-    except SROIError:
-        return ""
+def _library_reference(outcome: Outcome) -> dict[str, Any] | None:
+    """The outcome's proxy in library-reference form (``{ref: id}``, or with the user's override),
+    or None when the proxy was not taken from the library."""
+    return reference_to_file(outcome.proxy_ref, outcome.proxy)
 
 
 def to_frame_row(outcome: Outcome) -> dict[str, Any]:
@@ -132,8 +128,8 @@ def to_frame_row(outcome: Outcome) -> dict[str, Any]:
     ref = _library_reference(outcome)
     for key in OUTCOME_FIELDS:
         v = getattr(outcome, key)
-        if key == "proxy" and ref:
-            row[key] = dump_yaml({"ref": ref}, flow=True)
+        if key == "proxy" and ref is not None:
+            row[key] = dump_yaml(ref, flow=True)
             continue
         if key == "overlaps":
             row[key] = _cell(overlaps_to_file(v)) if v else ""
@@ -233,9 +229,7 @@ def outcomes_from_frame(frame: pd.DataFrame) -> list[Outcome]:
             if col == "proxy" and isinstance(cell, str) and cell.strip().startswith("{"):
                 spec = parse_yaml(cell.strip(), f"{path}, column proxy")
                 if isinstance(spec, Mapping) and "ref" in spec:
-                    if set(spec) != {"ref"}:
-                        raise SROIError("a proxy reference takes only 'ref'", f"{path}, column proxy")
-                    for k, x in library_fields(spec["ref"], f"{path}, column proxy").items():
+                    for k, x in reference_from_file(spec, f"{path}, column proxy").items():
                         if k in ("proxy", "proxy_ref") or k not in frame.columns or _empty(row[k]):
                             kwargs[k] = x
                     continue

@@ -193,6 +193,10 @@ for _name, _aliases in [
 ]:
     define_count_unit(_name, *_aliases)
 
+# The count behind unit costs of crime (Home Office, The economic and social costs of crime), used
+# by the proxy library (datasets/proxies.csv).
+define_count_unit("offence")
+
 # ISO 4217 codes of the currencies in the packaged rate tables and the commonest others.
 for _code in (
     "CNY USD EUR GBP INR NZD AUD JPY CAD CHF HKD KRW SGD SEK NOK DKK BRL MXN ZAR TWD THB "

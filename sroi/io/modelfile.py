@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,9 @@ from typing import Any
 from sroi import defaults
 from sroi.analysis import Analysis
 from sroi.evidence import load_correlations, load_estimates
-from sroi.exceptions import SROIError, field_prefix
+from sroi.exceptions import SROIError, SROIWarning, field_prefix
 from sroi.glossary import ANALYSIS_FIELDS, INPUT_FIELDS, OUTCOME_FIELDS, OUTPUT_FIELDS, STAKEHOLDER_FIELDS
-from sroi.proxies import library_fields
+from sroi.proxies import library_fields, reference_from_file, reference_to_file
 from sroi.safe_yaml import dump_yaml, parse_yaml, read_yaml_file, write_file
 from sroi.tabular import overlaps_from_file, overlaps_to_file, value_from_file, value_to_file
 from sroi.valuemap import Input, Outcome, Output, Stakeholder
@@ -72,12 +73,11 @@ def _list(d: Mapping[str, Any], key: str) -> list[Any]:
 
 
 def _proxy_ref(spec: Mapping[str, Any], raw: dict[str, Any], path: str) -> None:
-    """Resolve ``proxy: {ref: id}`` from the proxy library, filling source and price year
-    unless the outcome gives its own."""
-    extra = set(spec) - {"ref"}
-    if extra:
-        raise SROIError(f"a proxy reference takes only 'ref', got also {sorted(extra)}", path)
-    fields = library_fields(spec["ref"], path)
+    """Resolve ``proxy: {ref: id}`` (or ``{ref: id, value: ...}`` / ``{ref: id, distribution:
+    ...}``) from the proxy library: the proxy becomes the library's published range as a
+    distribution unless overridden, and source and price year are filled unless the outcome
+    gives its own."""
+    fields = reference_from_file(spec, path)
     raw["proxy"] = fields["proxy"]
     raw["proxy_ref"] = fields["proxy_ref"]
     for key in ("proxy_source", "proxy_price_year"):
@@ -121,6 +121,26 @@ def _outcome(d: Any, i: int) -> Outcome:
         return Outcome(**kwargs)
 
 
+def _warn_unsourced_proxies(outcomes: Sequence[Any]) -> None:
+    """One SROIWarning naming the outcomes whose proxy is given inline (not a library reference
+    or a named parameter) with neither ``proxy_source`` nor ``source``."""
+    missing = []
+    for i, d in enumerate(outcomes):
+        proxy = d.get("proxy") if isinstance(d, Mapping) else None
+        if isinstance(proxy, Mapping) and ("ref" in proxy or set(proxy) == {"param"}):
+            continue
+        if not (d.get("proxy_source") or d.get("source")):
+            missing.append(f"outcomes[{i}]")
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        warnings.warn(
+            f"no source for the financial proxy of {shown}: cite where each value comes from in "
+            "proxy_source, or take it from the proxy library with proxy: {ref: id}",
+            SROIWarning,
+            stacklevel=4,
+        )
+
+
 def analysis_from_dict(doc: Any) -> Analysis:
     """Build an :class:`Analysis` from a parsed model file (format 1).
 
@@ -161,6 +181,7 @@ def analysis_from_dict(doc: Any) -> Analysis:
                 kw["quantity"] = value_from_file(kw["quantity"], "quantity")
             outputs.append(Output(**kw))
     outcomes = [_outcome(d, i) for i, d in enumerate(_list(doc, "outcomes"))]
+    _warn_unsourced_proxies(_list(doc, "outcomes"))
     params = doc.get("parameters") or {}
     if not isinstance(params, Mapping):
         raise SROIError(f"expected a mapping of name: value, got {type(params).__name__}", "parameters")
@@ -416,18 +437,16 @@ def _outcome_to_dict(o: Outcome, defaults: Outcome) -> dict[str, Any]:
     """One outcome in model-file form; defaults omitted, a library proxy written as its reference."""
     d: dict[str, Any] = {"id": o.id} if o.id else {}
     d.update(stakeholder=o.stakeholder, outcome=o.outcome)
+    reference = reference_to_file(o.proxy_ref, o.proxy)
     library: dict[str, Any] = {}
-    if o.proxy_ref:
-        try:
-            library = library_fields(o.proxy_ref, "proxy")
-        except SROIError:
-            library = {}
+    if reference is not None:
+        library = library_fields(o.proxy_ref, "proxy")
     for key in OUTCOME_FIELDS:
         if key in ("id", "stakeholder", "outcome"):
             continue
         v = getattr(o, key)
-        if key == "proxy" and library and library["proxy"] == v:
-            d[key] = {"ref": o.proxy_ref}
+        if key == "proxy" and reference is not None:
+            d[key] = reference
             continue
         if key in ("proxy_source", "proxy_price_year") and library and library.get(key) == v:
             continue  # the reference gives it
