@@ -412,7 +412,7 @@ def practice_break_even(analysis: AnalysisLike) -> pd.DataFrame:
     ...     [sroi.Input("Funder", "Grant", "100000 GBP")])
     >>> table = practice_break_even(a)
     >>> list(table.columns)[0], round(float(table.loc[("Older people: Less isolated", "quantity"), "1:1"]), 3)
-    ('1:1', 0.73)
+    ('1:1', -0.405)
     """
     practice = practice_benchmarks().set_index("factor")
     median, p90 = (float(practice.loc["sroi_ratio", c]) for c in ("median", "p90"))

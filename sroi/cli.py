@@ -10,7 +10,7 @@ written by ``--out`` are escaped against formula injection like every export of 
 Start-up is light: this module imports only the standard library, :mod:`sroi.defaults` and
 :mod:`sroi.exceptions` at the top; each command imports what it needs, so ``sroi --help``
 does not load pandas, scipy or matplotlib. Every number the command line formats itself goes
-through one helper, :func:`format_number` (thousands separators, no scientific notation).
+through one helper, :func:`sroi.formatting.format_number` (thousands separators, no scientific notation).
 
 A folder given with ``--out`` must be empty or missing; ``--overwrite`` replaces the files an
 earlier run of the same command wrote there, listed in the folder's ``.sroi-manifest.json``,
@@ -33,7 +33,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 import time
@@ -43,11 +42,12 @@ from typing import TYPE_CHECKING, Any
 
 from sroi import defaults
 from sroi.exceptions import SROIError
+from sroi.formatting import format_number, format_percent
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MANIFEST", "build_parser", "format_number", "main"]
+__all__ = ["MANIFEST", "build_parser", "main"]
 
 #: File listing what sroi wrote into an ``--out`` folder, and which command wrote it.
 MANIFEST = ".sroi-manifest.json"
@@ -66,50 +66,10 @@ def _print(*parts: Any, file: Any = None) -> None:
     print(*(_clean(p) for p in parts), file=file)
 
 
-def format_number(x: Any, digits: int = 4) -> str:
-    """A number as the command line prints it: thousands separators, never scientific notation.
-
-    Four significant digits below 1,000 (``0.1235``, ``12.35``), whole numbers from 1,000
-    (``1,234,568``); trailing zeros dropped; integers in full (``20,000``); NaN as ``''`` (a
-    table that has one says why beside it); infinities as ``inf``.
-
-    Parameters
-    ----------
-    x : float or int
-    digits : int
-        Significant digits below 1,000 (default 4).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> [format_number(v) for v in (1234567.8, 0.000123456, -12.5, 3.0, 20000, 0.5)]
-    ['1,234,568', '0.0001235', '-12.5', '3', '20,000', '0.5']
-    """
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iu"):
-        return f"{int(x):,}"
+def _plain_int(x: Any) -> str:
+    """A year or period: digits only; other numbers as :func:`format_number` prints them."""
     v = float(x)
-    if math.isnan(v):
-        return ""
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0:
-        return "0"
-    decimals = min(max(0, digits - 1 - math.floor(math.log10(abs(v)))), 12)
-    text = f"{v:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _format_percent(x: Any) -> str:
-    """A relative change as a signed percentage, ``+12.3%``, through :func:`format_number`."""
-    v = float(x)
-    return "" if math.isnan(v) else ("+" if v > 0 else "") + format_number(100 * v, 3) + "%"
+    return str(int(v)) if v == v and v == int(v) else format_number(x)
 
 
 def _print_frame(df: pd.DataFrame, index: bool = False, percent: Iterable[str] = ()) -> None:
@@ -117,11 +77,16 @@ def _print_frame(df: pd.DataFrame, index: bool = False, percent: Iterable[str] =
     signed percentages)."""
     import pandas as pd
 
-    shown = df.reset_index() if index else df.copy()
+    shown = df.reset_index(names=[n or "" for n in df.index.names]) if index else df.copy()
     shown.columns = [str(c) for c in shown.columns]
     percent = set(percent)
     for j, name in enumerate(shown.columns):
-        fmt = _format_percent if name in percent else format_number
+        if name in percent:
+            fmt: Any = format_percent
+        elif name.endswith("year") or name == "period":  # 2023, not 2,023
+            fmt = _plain_int
+        else:
+            fmt = format_number
 
         def cell(v: Any, fmt: Any = fmt) -> Any:
             if isinstance(v, (int, float)) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iuf"):
@@ -214,14 +179,14 @@ class _OutFolder:
         """Add ``paths`` (inside the folder) to the manifest and write it."""
         import json
 
-        from sroi import __version__
+        import sroi
 
         for p in paths:
             p = Path(p)
             if p.parent.resolve() == self.folder.resolve():
                 self.files[p.name] = self.command
         doc = {
-            "written_by": f"sroi {__version__}",
+            "written_by": f"sroi {sroi.__version__}",
             "note": "files sroi wrote here, with the command that wrote each; --overwrite removes only these",
             "files": dict(sorted(self.files.items())),
         }
@@ -457,7 +422,8 @@ def _credit(args: argparse.Namespace) -> int:
         label = " [ILLUSTRATIVE]" if sc.illustrative else ""
         _print(f"== {sc.name}{label}")
         _print(line.explanation)
-        _print_frame(line.cases.reset_index())
+        if float(getattr(line.amount, "magnitude", line.amount)) != 0:  # a zero line: its reason, not zeros
+            _print_frame(line.cases.reset_index())
         _print()
     return 0
 
@@ -502,9 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sroi",
         description="Social Return on Investment analyses (exit codes: 0 ok, 1 bad input, 2 usage).",
     )
-    from sroi import __version__
+    import sroi
 
-    parser.add_argument("--version", action="version", version=f"sroi {__version__}")
+    parser.add_argument("--version", action="version", version=f"sroi {sroi.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def out_args(p: Any, what: str) -> None:

@@ -189,7 +189,7 @@ def test_cli_version(capsys):
     ],
 )
 def test_format_number(value, text):
-    from sroi.cli import format_number
+    from sroi.formatting import format_number
 
     assert format_number(value) == text
 
