@@ -415,7 +415,7 @@ def practice_break_even(analysis: AnalysisLike) -> pd.DataFrame:
     ('1:1', -0.405)
     """
     practice = practice_benchmarks().set_index("factor")
-    median, p90 = (float(practice.loc["sroi_ratio", c]) for c in ("median", "p90"))
+    median, p90 = np.asarray(practice.loc["sroi_ratio", ["median", "p90"]], dtype=float).tolist()
     targets = {"1:1": 1.0, f"practice median {median:g}": median, f"practice P90 {p90:g}": p90}
     columns = {}
     total = 0

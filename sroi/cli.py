@@ -93,7 +93,7 @@ def _print_frame(df: pd.DataFrame, index: bool = False, percent: Iterable[str] =
                 return fmt(v)
             return "" if v is None else v
 
-        shown.isetitem(j, shown.iloc[:, j].map(cell).astype(object))
+        shown.isetitem(j, shown.iloc[:, j].map(cell).astype(object).to_numpy())
     with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_colwidth", 50):
         _print(shown.to_string(index=False))
 
