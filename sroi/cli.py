@@ -7,10 +7,11 @@ characters escaped, so a model file cannot send escape sequences to the terminal
 written by ``--out`` are escaped against formula injection like every export of the package
 (:func:`sroi.io.export.csv_bytes`).
 
-Start-up is light: this module imports only the standard library, :mod:`sroi.defaults` and
-:mod:`sroi.exceptions` at the top; each command imports what it needs, so ``sroi --help``
-does not load pandas, scipy or matplotlib. Every number the command line formats itself goes
-through one helper, :func:`sroi.formatting.format_number` (thousands separators, no scientific notation).
+Start-up is light: this module imports only the standard library, :mod:`sroi.defaults`,
+:mod:`sroi.exceptions` and :mod:`sroi.formatting` at the top; each command imports what it
+needs, so ``sroi --help`` does not load pandas, scipy or matplotlib. Every number the command
+line formats itself goes through one helper, :func:`sroi.formatting.format_number` (thousands
+separators, never scientific notation).
 
 A folder given with ``--out`` must be empty or missing; ``--overwrite`` replaces the files an
 earlier run of the same command wrote there, listed in the folder's ``.sroi-manifest.json``,
@@ -109,10 +110,13 @@ def _write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 class _OutFolder:
     """An ``--out`` folder: refused when not empty unless ``--overwrite``; records what it wrote.
 
-    ``--overwrite`` removes the files that an earlier run of the same command listed in the
-    folder's manifest (:data:`MANIFEST`) and nothing else; a non-empty folder without a
-    manifest is refused even with ``--overwrite``, since sroi cannot tell which files are its
-    own. :meth:`record` adds the files written to the manifest.
+    The check is made when the command starts, before any work. ``--overwrite`` lets
+    :meth:`clear` (called just before writing, once the work has succeeded) remove the files
+    that an earlier run of the same command listed in the folder's manifest (:data:`MANIFEST`),
+    and nothing else; a non-empty folder without a manifest is refused even with
+    ``--overwrite``, since sroi cannot tell which files are its own. :meth:`record` adds the
+    files written to the manifest. A file of the user's that has the name of one sroi writes is
+    replaced; every other file is left alone.
     """
 
     def __init__(self, folder: str, overwrite: bool, command: str) -> None:
@@ -122,8 +126,8 @@ class _OutFolder:
         if self.folder.exists() and not self.folder.is_dir():
             raise SROIError(f"{folder!r} is a file, expected a folder", "--out")
         entries = sorted(p.name for p in self.folder.iterdir()) if self.folder.is_dir() else []
-        if entries:
-            self.files = self._read_manifest()
+        self.files = self._read_manifest()
+        if [e for e in entries if e != MANIFEST]:
             if not overwrite:
                 raise SROIError(
                     f"the folder {folder!r} is not empty ({len(entries)} entries); give --overwrite to replace "
@@ -136,16 +140,19 @@ class _OutFolder:
                     "files it wrote; empty it or choose another folder",
                     "--out",
                 )
-            for name, by in list(self.files.items()):
-                target = self.folder / name
-                if by == command and (target.is_file() or target.is_symlink()):
-                    target.unlink()
-                if by == command or not target.exists():
-                    del self.files[name]
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SROIError(f"could not create {folder!r}: {exc.strerror}", "--out") from None
+
+    def clear(self) -> None:
+        """Remove the files an earlier run of this command wrote (only those in the manifest)."""
+        for name, by in list(self.files.items()):
+            target = self.folder / name
+            if by == self.command and (target.is_file() or target.is_symlink()):
+                target.unlink()
+            if by == self.command or not target.exists():
+                del self.files[name]
 
     def _read_manifest(self) -> dict[str, str]:
         import json
@@ -249,6 +256,7 @@ def _analyse(args: argparse.Namespace) -> int:
     report = analyse(analysis, n=args.n, seed=args.seed, target=args.target, credit_scenarios=scenarios)
     _print(report.summary_text())
     if folder is not None:
+        folder.clear()
         paths = report.write(folder.folder)
         paths.append(report.to_html(folder.path("report.html")))
         folder.record(paths)
@@ -313,6 +321,7 @@ def _audit(args: argparse.Namespace) -> int:
     )
     _print_frame(table.head(top), index=True, percent=table.columns)
     if folder is not None:
+        folder.clear()
         written = [
             _write_csv(audit.table, folder.path("audit.csv")),
             _write_csv(table.reset_index(), folder.path("break_even_practice.csv")),
@@ -326,6 +335,8 @@ def _monitor(args: argparse.Namespace) -> int:
     from sroi.disclosure import monitor_command
 
     folder = _OutFolder(args.out, args.overwrite, "monitor") if args.out else None
+    if folder is not None:  # the command writes as it goes: stale files go first
+        folder.clear()
     _print(
         monitor_command(
             args.model, args.actuals, indicators=args.indicators, out=args.out, n=args.n, seed=args.seed
@@ -366,6 +377,7 @@ def _export(args: argparse.Namespace) -> int:
     if folder is not None:
         from sroi.io import export_tables
 
+        folder.clear()
         paths = export_tables(result, folder.folder, formats=formats)
         folder.record(paths)
         _print(f"Wrote {len(paths)} result tables ({', '.join(formats)}) to {args.out}/")

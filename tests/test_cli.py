@@ -377,3 +377,13 @@ def test_one_default_for_draws_and_interval():
     assert inspect.signature(sroi.analyse).parameters["n"].default == defaults.DRAWS
     sim = sroi.load(EXAMPLE).simulate(200, seed=1)
     assert sim.interval() == sim.interval(defaults.INTERVAL_LEVEL)
+
+
+def test_cli_overwrite_keeps_the_old_files_when_the_command_fails(tmp_path, capsys):
+    from sroi.cli import main
+
+    folder = tmp_path / "out"
+    assert main(["export", EXAMPLE, "--out", str(folder)]) == 0
+    assert main(["export", str(tmp_path / "no-such-model.yaml"), "--out", str(folder), "--overwrite"]) == 1
+    capsys.readouterr()
+    assert (folder / "summary.csv").is_file()
