@@ -582,10 +582,15 @@ def build_parser() -> argparse.ArgumentParser:
     model_arg(p)
     mc_args(p)
     p.add_argument("--scenarios", help="YAML file of credit-line scenarios")
-    p.add_argument("--haircut", type=float, help="verification/counterparty haircut in (0, 1] (default 0.8)")
-    p.add_argument("--dscr-p50", type=float, help="DSCR of the P50 case (default 1.40)")
-    p.add_argument("--dscr-p90", type=float, help="DSCR of the P90 case (default 1.20)")
-    p.add_argument("--loan-rate", type=float, help="loan interest rate (default 0.04)")
+    credit = {name: value for name, value, *_ in defaults.CREDIT}  # the defaults, stated once
+    p.add_argument(
+        "--haircut",
+        type=float,
+        help=f"verification/counterparty haircut in (0, 1] (default {credit['haircut']:g})",
+    )
+    p.add_argument("--dscr-p50", type=float, help=f"DSCR of the P50 case (default {credit['dscr_p50']:.2f})")
+    p.add_argument("--dscr-p90", type=float, help=f"DSCR of the P90 case (default {credit['dscr_p90']:.2f})")
+    p.add_argument("--loan-rate", type=float, help=f"loan interest rate (default {credit['loan_rate']:g})")
     p.add_argument("--tenor", type=int, help="loan tenor in years (default: capped by the outcome durations)")
     p.set_defaults(func=_credit)
 

@@ -387,3 +387,19 @@ def test_cli_overwrite_keeps_the_old_files_when_the_command_fails(tmp_path, caps
     assert main(["export", str(tmp_path / "no-such-model.yaml"), "--out", str(folder), "--overwrite"]) == 1
     capsys.readouterr()
     assert (folder / "summary.csv").is_file()
+
+
+def test_credit_defaults_in_the_help_are_the_ones_credit_line_uses(capsys):
+    import inspect
+
+    from sroi import defaults
+    from sroi.cli import main
+    from sroi.finance import credit_line
+
+    signature = inspect.signature(credit_line).parameters
+    with pytest.raises(SystemExit):
+        main(["credit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name, value, *_ in defaults.CREDIT:
+        assert signature[name].default == value, name
+    assert "(default 0.8)" in text and "(default 1.40)" in text and "(default 0.04)" in text
