@@ -4,8 +4,9 @@ The method follows "A Guide to Social Return on Investment" (Cabinet Office / SR
 2012); ``docs/method.md`` in the repository states every formula and convention.
 
 The package is layered, imports pointing only downward: foundations (:mod:`sroi.exceptions`,
-:mod:`sroi.glossary`, :mod:`sroi.validation`, :mod:`sroi.defaults`, :mod:`sroi.safe_yaml`,
-:mod:`sroi.units`, :mod:`sroi.engine`, :mod:`sroi.distributions`, :mod:`sroi.money`...) ->
+:mod:`sroi.glossary`, :mod:`sroi.validation`, :mod:`sroi.defaults`, :mod:`sroi.formatting`,
+:mod:`sroi.safe_yaml`, :mod:`sroi.units`, :mod:`sroi.engine`, :mod:`sroi.distributions`,
+:mod:`sroi.money`...) ->
 the Value Map and its compiler (:mod:`sroi.valuemap`, :mod:`sroi.compiler`) -> analyses of a
 compiled model (:mod:`sroi.result`, :mod:`sroi.uncertainty`, :mod:`sroi.sensitivity`...) ->
 the indicator system and monitoring (:mod:`sroi.indicators`, :mod:`sroi.monitoring`) -> the
