@@ -486,11 +486,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def out_args(p: Any, what: str) -> None:
-        p.add_argument("--out", metavar="DIR", help=f"folder for {what} (must be empty or new)")
+        p.add_argument(
+            "--out", metavar="DIR", help=f"folder for {what}; it must be new or empty (see --overwrite)"
+        )
         p.add_argument(
             "--overwrite",
             action="store_true",
-            help=f"replace the files an earlier run wrote to --out (listed in its {MANIFEST}); others are kept",
+            help=f"replace the files an earlier run of this command wrote to --out (listed in its {MANIFEST}); "
+            "other files are kept",
         )
 
     def model_arg(p: Any) -> None:
