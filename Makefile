@@ -7,17 +7,36 @@ PIP_FLAGS := --disable-pip-version-check --no-input -q
 
 .PHONY: install demo test lint typecheck unit lab notebooks bench clean
 
+DEMO_STAMP := $(VENV)/.demo-installed
+DEMO_MODEL := datasets/elderly_mode/elderly_mode.yaml
+DEMO_OUT   := out/elderly_mode
+
+# Development install (make test, lint, notebooks): sroi with the dev and notebooks extras. It
+# is a superset of the demo's install, so it stamps that too.
 $(STAMP): pyproject.toml requirements/constraints.txt
+	@echo "==> Development install into $(VENV): sroi and its dev and notebooks extras (a few minutes)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install $(PIP_FLAGS) -c requirements/constraints.txt -e ".[dev,notebooks]"
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m sroi analyse datasets/elderly_mode/elderly_mode.yaml \
-		--credit-scenarios datasets/elderly_mode/credit_scenarios.yaml --out out/elderly_mode
-	$(BIN)/python scripts/audit_and_break_even.py datasets/elderly_mode/elderly_mode.yaml --out out/elderly_mode
+# The demo needs only sroi and its run-time dependencies (numpy, pandas, pint, scipy,
+# statsmodels, matplotlib, openpyxl...): no test tools, no Jupyter.
+$(DEMO_STAMP): pyproject.toml requirements/constraints.txt
+	@echo "==> Creating the virtual environment $(VENV)"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> Installing sroi and its run-time dependencies only (no dev or notebook extras)"
+	$(BIN)/python -m pip install --disable-pip-version-check --no-input -c requirements/constraints.txt -e .
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
+	@echo "==> sroi analyse: the Elderly Mode case end to end (value map, Monte Carlo, tornado, switching values, credit scenarios) -> $(DEMO_OUT)/"
+	MPLBACKEND=Agg $(BIN)/sroi analyse $(DEMO_MODEL) \
+		--credit-scenarios datasets/elderly_mode/credit_scenarios.yaml --out $(DEMO_OUT) --overwrite
+	@echo "==> sroi audit: the over-claim audit and switching values against 1:1 and published practice"
+	$(BIN)/sroi audit $(DEMO_MODEL) --out $(DEMO_OUT) --overwrite
+	@echo "==> Done: open $(DEMO_OUT)/report.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,12 +1,10 @@
-"""Deterministic paths and start-up: evaluate(), evaluate_many, import sroi, sroi --help.
+"""Deterministic paths: evaluate(), evaluate_many (start-up is in bench_startup.py).
 
 * ``analysis.evaluate()`` against :func:`model.pure_python_ratio`, a plain loop over outcomes
   and years written from docs/method.md §3 (the same model, the same ratio to 1e-12): once on
   an analysis already evaluated (the compiled point arrays are cached) and once on a freshly
   built analysis (building, validation, unit checks and compilation included);
-* ``analysis.evaluate_many`` of 10,000 what-ifs (three estimates changed at once);
-* ``import sroi`` against ``import numpy, pandas, pint`` and ``sroi --help``, each in fresh
-  interpreters, interleaved; CPU time of the child (user + system) and wall time.
+* ``analysis.evaluate_many`` of 10,000 what-ifs (three estimates changed at once).
 
     .venv/bin/python benchmarks/bench_deterministic.py
 """
@@ -15,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -41,17 +36,6 @@ def per_call(fn: Callable[[], Any], calls: int, repeat: int) -> list[float]:
             fn()
         out.append((time.process_time() - t0) / calls)
     return out
-
-
-def child_times(argv: list[str]) -> tuple[float, float]:
-    """(CPU seconds of the child, wall seconds) of one run of ``argv``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True, cwd=harness.ROOT)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall
 
 
 def deterministic(repeat: int) -> list[list[str]]:
@@ -105,62 +89,12 @@ def deterministic(repeat: int) -> list[list[str]]:
     ]
 
 
-def startup(repeat: int) -> list[list[str]]:
-    py = sys.executable
-    sroi_cmd = str(Path(py).with_name("sroi"))
-    commands = {
-        "python -c pass": [py, "-c", "pass"],
-        "import numpy, pandas, pint": [py, "-c", "import numpy, pandas, pint"],
-        "import sroi": [py, "-c", "import sroi"],
-        "sroi --help": [sroi_cmd, "--help"] if os.path.exists(sroi_cmd) else [py, "-m", "sroi", "--help"],
-    }
-    for argv in commands.values():  # warm the file cache (and the pint registry cache)
-        child_times(argv)
-    cpu: dict[str, list[float]] = {k: [] for k in commands}
-    wall: dict[str, list[float]] = {k: [] for k in commands}
-    names = list(commands)
-    for r in range(repeat):
-        k = r % len(names)
-        for name in names[k:] + names[:k]:
-            c, w = child_times(commands[name])
-            cpu[name].append(c)
-            wall[name].append(w)
-    print(f"\nstart-up, fresh interpreters, {repeat} interleaved runs (seconds)")
-    rows = [
-        [
-            name,
-            f"{min(cpu[name]):.3f}",
-            f"{statistics.median(cpu[name]):.3f}",
-            f"{min(wall[name]):.3f}",
-            f"{statistics.median(wall[name]):.3f}",
-        ]
-        for name in names
-    ]
-    print(harness.table(rows, ["", "CPU min", "CPU median", "wall min", "wall median"]))
-    base = "import numpy, pandas, pint"
-    return [
-        [
-            "import sroi / import numpy, pandas, pint",
-            "CPU",
-            f"{min(cpu['import sroi']) / min(cpu[base]):.2f}x",
-            "<= 1.3x",
-        ],
-        [
-            "import sroi / import numpy, pandas, pint",
-            "wall",
-            f"{min(wall['import sroi']) / min(wall[base]):.2f}x",
-            "<= 1.3x",
-        ],
-        ["sroi --help", "wall", f"{min(wall['sroi --help']):.2f} s", "< 1 s"],
-    ]
-
-
 def main(argv: list[str] | None = None) -> list[list[str]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
     print(harness.machine())
-    return deterministic(args.repeat) + startup(args.repeat)
+    return deterministic(args.repeat)
 
 
 if __name__ == "__main__":

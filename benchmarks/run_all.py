@@ -22,6 +22,7 @@ import bench_memory
 import bench_monte_carlo
 import bench_scaling
 import bench_sensitivity
+import bench_startup
 import harness
 
 
@@ -36,6 +37,7 @@ def main() -> None:
     rows += bench_scaling.main(scaling + (["--large"] if args.full else []))
     rows += bench_deterministic.main(["--repeat", "5"])
     rows += bench_sensitivity.main(["--repeat", "3"])
+    rows += bench_startup.main(["--repeat", "5"])
     rows += bench_memory.main([] if args.full else ["--no-cash"])
     print(
         f"\nAll benchmarks ({time.perf_counter() - start:.0f} s wall); CPU-time ratios are of minima over repetitions"

@@ -40,7 +40,7 @@ from sroi.units import ureg
 if TYPE_CHECKING:
     from sroi.compiler import AnalysisLike
 
-__all__ = ["MATERIALITY", "STATUSES", "TRANSFER_SHARE", "Audit", "audit"]
+__all__ = ["MATERIALITY", "STATUSES", "TRANSFER_SHARE", "Audit", "audit", "practice_break_even"]
 
 #: Statuses of a check, from best to worst.
 STATUSES = ("pass", "warn", "fail")
@@ -382,6 +382,53 @@ def audit(
         )
     table = pd.DataFrame(rows.rows, columns=["principle", "check", "status", "detail", "field"])
     return Audit(table=table, name=analysis.name)
+
+
+def practice_break_even(analysis: AnalysisLike) -> pd.DataFrame:
+    """Switching values against 1:1 and published practice: how far each estimate must move, alone.
+
+    The relative change of each estimate that, alone, brings the point ratio to three targets:
+    1:1, the median and the P90 of the SROI ratios of 383 published reports
+    (:func:`sroi.benchmarks.practice_benchmarks`; docs/method.md §7.2 and §10.1).
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``outcome``, ``parameter``); one column per target, labelled ``1:1``,
+        ``practice median 3.2``... holding ``switching_value / base - 1`` [fraction]. Only the
+        estimates that can reach all three targets alone are listed, the smallest change to
+        1:1 first; ``attrs["not_listed"]`` counts the others and ``attrs["targets"]`` maps each
+        column to its target ratio.
+
+    Examples
+    --------
+    >>> import sroi
+    >>> a = sroi.Analysis("Befriending", "GBP", [sroi.Outcome("Older people", "Less isolated",
+    ...     quantity="120 person", proxy="500 GBP/person", duration=3)],
+    ...     [sroi.Input("Funder", "Grant", "100000 GBP")])
+    >>> table = practice_break_even(a)
+    >>> list(table.columns)[0], round(float(table.loc[("Older people: Less isolated", "quantity"), "1:1"]), 3)
+    ('1:1', -0.405)
+    """
+    practice = practice_benchmarks().set_index("factor")
+    median, p90 = np.asarray(practice.loc["sroi_ratio", ["median", "p90"]], dtype=float).tolist()
+    targets = {"1:1": 1.0, f"practice median {median:g}": median, f"practice P90 {p90:g}": p90}
+    columns = {}
+    total = 0
+    for name, target in targets.items():
+        be = break_even(analysis, target)
+        total = len(be)
+        be = be[np.isfinite(be["relative_change"])]
+        columns[name] = be.set_index(["outcome", "parameter"])["relative_change"]
+    table = pd.DataFrame(columns).dropna()
+    table = table.reindex(table["1:1"].abs().sort_values(kind="stable").index)
+    table.attrs["not_listed"] = total - len(table)
+    table.attrs["targets"] = targets
+    return table
 
 
 def _switching(analysis: AnalysisLike, target: float) -> str:

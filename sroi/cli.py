@@ -1,5 +1,5 @@
-"""Command line: ``sroi report``, ``analyse``, ``simulate``, ``break-even``, ``credit``,
-``convert`` and ``import-xlsx``.
+"""Command line: ``sroi report``, ``analyse``, ``simulate``, ``break-even``, ``audit``,
+``credit``, ``monitor``, ``export``, ``convert`` and ``import-xlsx``.
 
 Exit codes: 0 success; 1 bad input or a failure (one line, naming the field, goes to stderr;
 never a traceback); 2 usage (argparse). Text from the input is printed with control
@@ -7,13 +7,25 @@ characters escaped, so a model file cannot send escape sequences to the terminal
 written by ``--out`` are escaped against formula injection like every export of the package
 (:func:`sroi.io.export.csv_bytes`).
 
+Start-up is light: this module imports only the standard library, :mod:`sroi.defaults`,
+:mod:`sroi.exceptions` and :mod:`sroi.formatting` at the top; each command imports what it
+needs, so ``sroi --help`` does not load pandas, scipy or matplotlib. Every number the command
+line formats itself goes through one helper, :func:`sroi.formatting.format_number` (thousands
+separators, never scientific notation).
+
+A folder given with ``--out`` must be empty or missing; ``--overwrite`` replaces the files an
+earlier run of the same command wrote there, listed in the folder's ``.sroi-manifest.json``,
+and leaves every other file alone.
+
 Examples
 --------
 ::
 
     sroi report datasets/example/digital_inclusion.yaml --html report.html --xlsx value_map.xlsx
-    sroi simulate datasets/elderly_mode/elderly_mode.yaml -n 20000 --seed 1
+    sroi simulate datasets/elderly_mode/elderly_mode.yaml -n 10000 --seed 1
     sroi break-even datasets/elderly_mode/elderly_mode.yaml
+    sroi audit datasets/elderly_mode/elderly_mode.yaml --out out/audit
+    sroi export datasets/example/digital_inclusion.yaml --xlsx value_map.xlsx --csv value_map.csv
     sroi credit datasets/elderly_mode/elderly_mode.yaml --scenarios datasets/elderly_mode/credit_scenarios.yaml
     sroi convert "13000 GBP/person" --from GBP:2019 --to CNY:2023 --basis ppp
     sroi import-xlsx value_map.xlsx -o model.yaml
@@ -25,15 +37,21 @@ import argparse
 import re
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any
-
-import pandas as pd
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sroi import defaults
 from sroi.exceptions import SROIError
+from sroi.formatting import format_number, format_percent
 
-__all__ = ["build_parser", "main"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MANIFEST", "build_parser", "main"]
+
+#: File listing what sroi wrote into an ``--out`` folder, and which command wrote it.
+MANIFEST = ".sroi-manifest.json"
 
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -49,17 +67,137 @@ def _print(*parts: Any, file: Any = None) -> None:
     print(*(_clean(p) for p in parts), file=file)
 
 
-def _print_frame(df: pd.DataFrame, index: bool = False) -> None:
+def _plain_int(x: Any) -> str:
+    """A year or period: digits only; other numbers as :func:`format_number` prints them."""
+    v = float(x)
+    return str(int(v)) if v == v and v == int(v) else format_number(x)
+
+
+def _print_frame(df: pd.DataFrame, index: bool = False, percent: Iterable[str] = ()) -> None:
+    """A table with every number formatted by :func:`format_number` (``percent`` columns as
+    signed percentages)."""
+    import pandas as pd
+
+    shown = df.reset_index(names=[n or "" for n in df.index.names]) if index else df.copy()
+    shown.columns = [str(c) for c in shown.columns]
+    percent = set(percent)
+    for j, name in enumerate(shown.columns):
+        if name in percent:
+            fmt: Any = format_percent
+        elif name.endswith("year") or name == "period":  # 2023, not 2,023
+            fmt = _plain_int
+        else:
+            fmt = format_number
+
+        def cell(v: Any, fmt: Any = fmt) -> Any:
+            if isinstance(v, (int, float)) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iuf"):
+                return fmt(v)
+            return "" if v is None else v
+
+        shown.isetitem(j, shown.iloc[:, j].map(cell).astype(object).to_numpy())
     with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_colwidth", 50):
-        _print(df.to_string(index=index, float_format=lambda x: f"{x:,.4g}"))
+        _print(shown.to_string(index=False))
 
 
-def _write_csv(frame: pd.DataFrame, path: str) -> None:
+def _write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """A table to a CSV file, escaped against formula injection (the package's one CSV writer)."""
     from sroi.io.export import csv_bytes
     from sroi.safe_yaml import write_file
 
-    write_file(path, csv_bytes(frame, index=False), "--out")
+    return write_file(path, csv_bytes(frame, index=False), "--out")
+
+
+class _OutFolder:
+    """An ``--out`` folder: refused when not empty unless ``--overwrite``; records what it wrote.
+
+    The check is made when the command starts, before any work. ``--overwrite`` lets
+    :meth:`clear` (called just before writing, once the work has succeeded) remove the files
+    that an earlier run of the same command listed in the folder's manifest (:data:`MANIFEST`),
+    and nothing else; a non-empty folder without a manifest is refused even with
+    ``--overwrite``, since sroi cannot tell which files are its own. :meth:`record` adds the
+    files written to the manifest. A file of the user's that has the name of one sroi writes is
+    replaced; every other file is left alone.
+    """
+
+    def __init__(self, folder: str, overwrite: bool, command: str) -> None:
+        self.folder = Path(folder)
+        self.command = command
+        self.files: dict[str, str] = {}
+        if self.folder.exists() and not self.folder.is_dir():
+            raise SROIError(f"{folder!r} is a file, expected a folder", "--out")
+        entries = sorted(p.name for p in self.folder.iterdir()) if self.folder.is_dir() else []
+        self.files = self._read_manifest()
+        if [e for e in entries if e != MANIFEST]:
+            if not overwrite:
+                raise SROIError(
+                    f"the folder {folder!r} is not empty ({len(entries)} entries); give --overwrite to replace "
+                    "the files an earlier run of this command wrote there, or choose an empty folder",
+                    "--out",
+                )
+            if not (self.folder / MANIFEST).is_file():
+                raise SROIError(
+                    f"the folder {folder!r} is not empty and has no {MANIFEST}, so sroi cannot tell which "
+                    "files it wrote; empty it or choose another folder",
+                    "--out",
+                )
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SROIError(f"could not create {folder!r}: {exc.strerror}", "--out") from None
+
+    def clear(self) -> None:
+        """Remove the files an earlier run of this command wrote (only those in the manifest)."""
+        for name, by in list(self.files.items()):
+            target = self.folder / name
+            if by == self.command and (target.is_file() or target.is_symlink()):
+                target.unlink()
+            if by == self.command or not target.exists():
+                del self.files[name]
+
+    def _read_manifest(self) -> dict[str, str]:
+        import json
+
+        path = self.folder / MANIFEST
+        if not path.is_file():
+            return {}
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            files = doc["files"]
+            if not isinstance(files, dict):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise SROIError(
+                f"{str(path)!r} is not a manifest sroi wrote (expected JSON with a 'files' object); "
+                "empty the folder or choose another",
+                "--out",
+            ) from None
+        # only plain names inside the folder: a manifest cannot point sroi at other files
+        return {
+            str(k): str(v)
+            for k, v in files.items()
+            if isinstance(k, str) and k == Path(k).name and k != MANIFEST
+        }
+
+    def path(self, name: str) -> Path:
+        """The path of ``name`` inside the folder."""
+        return self.folder / name
+
+    def record(self, paths: Iterable[str | Path]) -> None:
+        """Add ``paths`` (inside the folder) to the manifest and write it."""
+        import json
+
+        import sroi
+
+        for p in paths:
+            p = Path(p)
+            if p.parent.resolve() == self.folder.resolve():
+                self.files[p.name] = self.command
+        doc = {
+            "written_by": f"sroi {sroi.__version__}",
+            "note": "files sroi wrote here, with the command that wrote each; --overwrite removes only these",
+            "files": dict(sorted(self.files.items())),
+        }
+        (self.folder / MANIFEST).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -111,15 +249,19 @@ def _analyse(args: argparse.Namespace) -> int:
     from sroi.report import analyse, load_credit_scenarios
 
     start = time.perf_counter()
+    # a non-empty folder is refused before the work, not after it
+    folder = _OutFolder(args.out, args.overwrite, "analyse") if args.out else None
     analysis = load(args.model)
     scenarios = load_credit_scenarios(args.credit_scenarios) if args.credit_scenarios else []
     report = analyse(analysis, n=args.n, seed=args.seed, target=args.target, credit_scenarios=scenarios)
     _print(report.summary_text())
-    if args.out:
-        paths = report.write(args.out)
-        report.to_html(f"{args.out}/report.html")
-        _print(f"\nWrote {len(paths) + 1} files (tables as CSV, figures as PNG, report.html) to {args.out}/")
-    _print(f"({time.perf_counter() - start:.1f} s)")
+    if folder is not None:
+        folder.clear()
+        paths = report.write(folder.folder)
+        paths.append(report.to_html(folder.path("report.html")))
+        folder.record(paths)
+        _print(f"\nWrote {len(paths)} files (tables as CSV, figures as PNG, report.html) to {args.out}/")
+    _print(f"({format_number(time.perf_counter() - start, 2)} s)")
     return 0
 
 
@@ -143,11 +285,130 @@ def _break_even(args: argparse.Namespace) -> int:
     from sroi.io import load
 
     df = load(args.model).break_even(target=args.target)
-    cols = ["outcome", "parameter", "base", "switching_value", "relative_change"]
-    _print_frame(df[cols] if not args.explain else df.drop(columns=["field"]))
+    found = df["switching_value"].notna()
+    if args.explain:
+        _print_frame(df.drop(columns=["field"]), percent=("relative_change",))
+    else:
+        cols = ["outcome", "parameter", "base", "switching_value", "relative_change"]
+        _print_frame(df.loc[found, cols], percent=("relative_change",))
+        zero_base = df[found & df["relative_change"].isna()]
+        if len(zero_base):
+            _print("\n(relative change left blank where the estimate's point value is 0)")
+        if not found.all():
+            _print(f"\nNo value of these estimates alone brings the ratio to {args.target:g}:")
+            for r in df[~found].to_dict("records"):
+                who = f"{r['outcome']}, " if r["outcome"] else ""
+                _print(f"  {who}{r['parameter']}: {r['explanation']}")
     if args.out:
         _write_csv(df, args.out)
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from sroi.audit import practice_break_even
+    from sroi.io import load
+
+    folder = _OutFolder(args.out, args.overwrite, "audit") if args.out else None
+    analysis = load(args.model)
+    audit = analysis.audit(analysis.simulate(args.n, seed=args.seed))
+    _print(audit)
+    table = practice_break_even(analysis)
+    top = 10
+    _print(
+        "\nSwitching values: the change in one estimate, alone, that brings the point ratio to each target "
+        f"({min(top, len(table))} smallest of {len(table)}; {table.attrs['not_listed']} estimates that cannot "
+        "reach all three alone are not listed)"
+    )
+    _print_frame(table.head(top), index=True, percent=table.columns)
+    if folder is not None:
+        folder.clear()
+        written = [
+            _write_csv(audit.table, folder.path("audit.csv")),
+            _write_csv(table.reset_index(), folder.path("break_even_practice.csv")),
+        ]
+        folder.record(written)
+        _print(f"\nWrote audit.csv and break_even_practice.csv to {args.out}/")
+    return 0
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    from sroi.disclosure import monitor_command
+
+    folder = _OutFolder(args.out, args.overwrite, "monitor") if args.out else None
+    if folder is not None:  # the command writes as it goes: stale files go first
+        folder.clear()
+    _print(
+        monitor_command(
+            args.model, args.actuals, indicators=args.indicators, out=args.out, n=args.n, seed=args.seed
+        )
+    )
+    if folder is not None:
+        names = ("monitoring.csv", "updates.csv", "evaluation.csv", "moved_by.csv", "disclosure.csv")
+        folder.record(folder.path(n) for n in names if folder.path(n).is_file())
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from sroi.io import load
+
+    if not (args.xlsx or args.csv or args.parquet or args.out):
+        raise SROIError(
+            "nothing to export: give --xlsx FILE, --csv FILE, --parquet FILE or --out FOLDER", "export"
+        )
+    folder = _OutFolder(args.out, args.overwrite, "export") if args.out else None
+    formats = tuple(dict.fromkeys(args.format or ["csv"]))
+    if "parquet" in formats or args.parquet:
+        _require_pyarrow()
+    analysis = load(args.model)
+    result = analysis.evaluate()
+    if args.xlsx:
+        from sroi.io import write_value_map_xlsx
+
+        write_value_map_xlsx(analysis, args.xlsx, result=result)
+        _print(f"Wrote the Value Map workbook to {args.xlsx} (read it back with: sroi import-xlsx)")
+    if args.csv:
+        from sroi.io.csv import write_csv_value_map
+
+        write_csv_value_map(analysis, args.csv)
+        _print(f"Wrote the Value Map table (one row per outcome) to {args.csv}")
+    if args.parquet:
+        _write_parquet_value_map(analysis, args.parquet)
+        _print(f"Wrote the Value Map table (one row per outcome) to {args.parquet}")
+    if folder is not None:
+        from sroi.io import export_tables
+
+        folder.clear()
+        paths = export_tables(result, folder.folder, formats=formats)
+        folder.record(paths)
+        _print(f"Wrote {len(paths)} result tables ({', '.join(formats)}) to {args.out}/")
+    return 0
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise SROIError(
+            "writing Parquet needs pyarrow; install it with: pip install 'sroi[parquet]'", "--parquet"
+        ) from None
+
+
+def _write_parquet_value_map(analysis: Any, path: str) -> None:
+    """The Value Map table of :func:`sroi.io.to_frame` as Parquet (cells holding numbers in some
+    rows and text in others are written as text, as :func:`sroi.io.export_tables` does)."""
+    import io
+
+    from sroi.io import to_frame
+    from sroi.safe_yaml import write_file
+
+    frame = to_frame(analysis)
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
+        if col.dtype == object and len({type(v) for v in col if v is not None}) > 1:
+            frame.isetitem(j, col.map(lambda v: v if v is None else str(v)).to_numpy())
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False, engine="pyarrow")
+    write_file(path, buffer.getvalue(), "--parquet")
 
 
 def _credit(args: argparse.Namespace) -> int:
@@ -173,7 +434,8 @@ def _credit(args: argparse.Namespace) -> int:
         label = " [ILLUSTRATIVE]" if sc.illustrative else ""
         _print(f"== {sc.name}{label}")
         _print(line.explanation)
-        _print_frame(line.cases.reset_index())
+        if float(getattr(line.amount, "magnitude", line.amount)) != 0:  # a zero line: its reason, not zeros
+            _print_frame(line.cases.reset_index())
         _print()
     return 0
 
@@ -218,7 +480,21 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sroi",
         description="Social Return on Investment analyses (exit codes: 0 ok, 1 bad input, 2 usage).",
     )
+    import sroi
+
+    parser.add_argument("--version", action="version", version=f"sroi {sroi.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def out_args(p: Any, what: str) -> None:
+        p.add_argument(
+            "--out", metavar="DIR", help=f"folder for {what}; it must be new or empty (see --overwrite)"
+        )
+        p.add_argument(
+            "--overwrite",
+            action="store_true",
+            help=f"replace the files an earlier run of this command wrote to --out (listed in its {MANIFEST}); "
+            "other files are kept",
+        )
 
     def model_arg(p: Any) -> None:
         p.add_argument("model", help="model file (YAML, format 1)")
@@ -229,7 +505,9 @@ def build_parser() -> argparse.ArgumentParser:
             "--seed", type=int, default=defaults.SEED, help=f"random seed (default {defaults.SEED})"
         )
 
-    p = sub.add_parser("report", help="print the value map and the results; optionally write HTML and xlsx")
+    p = sub.add_parser(
+        "report", help="print the value map and the results; optionally write HTML and xlsx (see also export)"
+    )
     model_arg(p)
     p.add_argument("--html", help="write a self-contained HTML report to this file")
     p.add_argument("--xlsx", help="write the Value Map workbook to this file")
@@ -244,7 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     mc_args(p)
     p.add_argument("--target", type=float, default=1.0, help="target ratio (default 1)")
     p.add_argument("--credit-scenarios", help="YAML file of credit-line scenarios")
-    p.add_argument("--out", help="folder for the tables (CSV), figures (PNG) and report.html")
+    out_args(p, "the tables (CSV), figures (PNG) and report.html")
     p.set_defaults(func=_analyse)
 
     p = sub.add_parser("simulate", help="Monte Carlo simulation: summary and P(ratio > target)")
@@ -263,14 +541,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the table to this CSV file")
     p.set_defaults(func=_break_even)
 
+    p = sub.add_parser(
+        "audit", help="the over-claim audit, and switching values against 1:1 and published practice"
+    )
+    model_arg(p)
+    mc_args(p)
+    out_args(p, "audit.csv and break_even_practice.csv")
+    p.set_defaults(func=_audit)
+
+    p = sub.add_parser(
+        "monitor", help="forecast against actual, updated estimates, evaluative SROI, disclosure"
+    )
+    model_arg(p)
+    p.add_argument(
+        "actuals",
+        help="monitoring data (CSV, Parquet or xlsx) with columns indicator, period, value, unit, n, source, note",
+    )
+    p.add_argument(
+        "--indicators",
+        help="indicator file (default: the model file's indicators: block, else indicators.yaml beside it)",
+    )
+    mc_args(p)
+    out_args(p, "monitoring.csv, updates.csv, evaluation.csv, moved_by.csv and disclosure.csv")
+    p.set_defaults(func=_monitor)
+
+    p = sub.add_parser(
+        "export", help="write the Value Map as a workbook, CSV or Parquet, and the result tables to a folder"
+    )
+    model_arg(p)
+    p.add_argument("--xlsx", metavar="FILE", help="the Value Map workbook (reads back with import-xlsx)")
+    p.add_argument("--csv", metavar="FILE", help="the Value Map table, one row per outcome, as CSV")
+    p.add_argument("--parquet", metavar="FILE", help="the Value Map table as Parquet (needs pyarrow)")
+    out_args(p, "every result table (summary, by_outcome, per_year...)")
+    p.add_argument(
+        "--format",
+        action="append",
+        choices=["csv", "parquet"],
+        help="format of the tables in --out (repeatable; default csv)",
+    )
+    p.set_defaults(func=_export)
+
     p = sub.add_parser("credit", help="credit line from the eligible cash (P50/P90, DSCR, haircut)")
     model_arg(p)
     mc_args(p)
     p.add_argument("--scenarios", help="YAML file of credit-line scenarios")
-    p.add_argument("--haircut", type=float, help="verification/counterparty haircut in (0, 1] (default 0.8)")
-    p.add_argument("--dscr-p50", type=float, help="DSCR of the P50 case (default 1.40)")
-    p.add_argument("--dscr-p90", type=float, help="DSCR of the P90 case (default 1.20)")
-    p.add_argument("--loan-rate", type=float, help="loan interest rate (default 0.04)")
+    credit = {name: value for name, value, *_ in defaults.CREDIT}  # the defaults, stated once
+    p.add_argument(
+        "--haircut",
+        type=float,
+        help=f"verification/counterparty haircut in (0, 1] (default {credit['haircut']:g})",
+    )
+    p.add_argument("--dscr-p50", type=float, help=f"DSCR of the P50 case (default {credit['dscr_p50']:.2f})")
+    p.add_argument("--dscr-p90", type=float, help=f"DSCR of the P90 case (default {credit['dscr_p90']:.2f})")
+    p.add_argument("--loan-rate", type=float, help=f"loan interest rate (default {credit['loan_rate']:g})")
     p.add_argument("--tenor", type=int, help="loan tenor in years (default: capped by the outcome durations)")
     p.set_defaults(func=_credit)
 

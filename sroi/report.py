@@ -41,6 +41,7 @@ from sroi import defaults, plot
 from sroi.benchmarks import check_analysis
 from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
 from sroi.finance.scenarios import check_scenarios
+from sroi.formatting import format_number
 from sroi.io.export import export_tables
 from sroi.uncertainty import Simulation, simulate
 
@@ -164,7 +165,7 @@ class Report:
                         "present_value",
                         "share",
                     ]
-                ].to_string(index=False, float_format=lambda x: f"{x:,.3g}")
+                ].to_string(index=False, float_format=format_number)
             ),
             "",
             f"Present value {r.present_value.magnitude:,.0f} {cur}; inputs {r.total_inputs.magnitude:,.0f} {cur}; "
@@ -228,7 +229,7 @@ def _top_break_even(df: pd.DataFrame, top: int) -> str:
     finite["abs_change"] = finite["relative_change"].abs()
     finite = finite.sort_values("abs_change").head(top)
     cols = ["outcome", "parameter", "base", "switching_value", "relative_change"]
-    return finite[cols].to_string(index=False, float_format=lambda x: f"{x:,.4g}")
+    return finite[cols].to_string(index=False, float_format=format_number)
 
 
 def analyse(

@@ -164,7 +164,7 @@ def break_even(analysis: AnalysisLike, target: float = 1.0) -> pd.DataFrame:
             name = parameter.replace("_", "-")
             sv = math.nan
             at_zero = others / inputs  # the ratio with this outcome's value removed
-            if parameter in ("quantity", "proxy", *REDUCTIONS) and pv_i == 0:
+            if pv_i == 0:
                 why = f"this outcome adds no present value, so its {name} cannot move the ratio."
             elif parameter in ("quantity", "proxy"):
                 if k < 0:
@@ -197,10 +197,16 @@ def break_even(analysis: AnalysisLike, target: float = 1.0) -> pd.DataFrame:
                     ) + note
             elif parameter == "drop_off":
                 ends = ratio_of({path: np.array([0.0, 1.0])}) - R
-                if ends[0] == ends[1]:
+                if ends[0] == ends[1] and whole_years[i] < comp.drop_off_from_year:
                     why = (
                         f"drop-off has no effect on this outcome (it lasts {int(whole_years[i])} "
                         f"year(s) and drop-off starts in year {comp.drop_off_from_year})."
+                    )
+                elif ends[0] == ends[1]:
+                    why = (
+                        f"the ratio is {ends[0] + R:.4g} at 0% and at 100% drop-off: all of this outcome's "
+                        f"value comes from years of its life before year {comp.drop_off_from_year}, "
+                        "where drop-off starts."
                     )
                 elif ends[0] * ends[1] > 0:
                     why = (

@@ -17,26 +17,65 @@ Examples
 >>> df = pd.read_csv(dataset_path("elderly_mode", "SYNTHETIC_elderly_mode_survey.csv"))
 >>> round(ev.incidence(df[df.elderly_mode_user == 1], "online_independently").value, 2)
 0.71
+
+The names are imported from their modules on first use (PEP 562), so that reading a model
+file (which needs only :func:`load_estimates`) does not load statsmodels or scipy.stats.
 """
 
-from sroi.evidence.comparison import DEADWEIGHT_MODELS, deadweight, diff_in_diff
-from sroi.evidence.design import MIN_CLUSTERS, MIN_EFFECTIVE_SIZE, Design, DesignData, resolve_design
-from sroi.evidence.estimates import (
-    MIN_OBSERVATIONS,
-    MIN_PER_GROUP,
-    SCALES,
-    Estimate,
-    EstimateSet,
-    Transform,
-    joint,
-    load_correlations,
-    load_estimates,
-    normal_to_rank,
-    rank_to_normal,
-    save_estimates,
-)
-from sroi.evidence.estimators import attribution, drop_off, incidence
-from sroi.evidence.intervals import MIN_EXPECTED_COUNT, SHARE_METHODS, share_interval
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sroi.evidence.comparison import DEADWEIGHT_MODELS, deadweight, diff_in_diff
+    from sroi.evidence.design import MIN_CLUSTERS, MIN_EFFECTIVE_SIZE, Design, DesignData, resolve_design
+    from sroi.evidence.estimates import (
+        MIN_OBSERVATIONS,
+        MIN_PER_GROUP,
+        SCALES,
+        Estimate,
+        EstimateSet,
+        Transform,
+        joint,
+        load_correlations,
+        load_estimates,
+        normal_to_rank,
+        rank_to_normal,
+        save_estimates,
+    )
+    from sroi.evidence.estimators import attribution, drop_off, incidence
+    from sroi.evidence.intervals import MIN_EXPECTED_COUNT, SHARE_METHODS, share_interval
+
+#: Public name -> the module that defines it (imported on first use).
+_LAZY: dict[str, str] = {
+    "DEADWEIGHT_MODELS": "sroi.evidence.comparison",
+    "MIN_CLUSTERS": "sroi.evidence.design",
+    "MIN_EFFECTIVE_SIZE": "sroi.evidence.design",
+    "MIN_EXPECTED_COUNT": "sroi.evidence.intervals",
+    "MIN_OBSERVATIONS": "sroi.evidence.estimates",
+    "MIN_PER_GROUP": "sroi.evidence.estimates",
+    "SCALES": "sroi.evidence.estimates",
+    "SHARE_METHODS": "sroi.evidence.intervals",
+    "Design": "sroi.evidence.design",
+    "DesignData": "sroi.evidence.design",
+    "Estimate": "sroi.evidence.estimates",
+    "EstimateSet": "sroi.evidence.estimates",
+    "Transform": "sroi.evidence.estimates",
+    "attribution": "sroi.evidence.estimators",
+    "deadweight": "sroi.evidence.comparison",
+    "diff_in_diff": "sroi.evidence.comparison",
+    "drop_off": "sroi.evidence.estimators",
+    "incidence": "sroi.evidence.estimators",
+    "joint": "sroi.evidence.estimates",
+    "load_correlations": "sroi.evidence.estimates",
+    "load_estimates": "sroi.evidence.estimates",
+    "normal_to_rank": "sroi.evidence.estimates",
+    "rank_to_normal": "sroi.evidence.estimates",
+    "resolve_design": "sroi.evidence.design",
+    "save_estimates": "sroi.evidence.estimates",
+    "share_interval": "sroi.evidence.intervals",
+}
 
 __all__ = [
     "DEADWEIGHT_MODELS",
@@ -66,3 +105,24 @@ __all__ = [
     "save_estimates",
     "share_interval",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use (PEP 562); a submodule such as
+    ``sroi.evidence.design`` is imported on first attribute access too."""
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from sroi.distributions import Normal, make_rng
 from sroi.evidence.data import (
@@ -182,6 +181,7 @@ def deadweight(
     >>> round(deadweight(df, "online", "user").value, 6)  # (3/10) / (6/10)
     0.5
     """
+    from scipy import special
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -371,6 +371,8 @@ def _share_interval(value: float, se: float, q: float, level: float) -> tuple[fl
     interval is that of the normal restricted to [0, 1], which is what
     ``Estimate.to_distribution()`` draws from.
     """
+    from scipy import special
+
     if not 0.0 <= value <= 1.0 or se == 0:
         return value - q * se, value + q * se
     z = float(special.ndtri(0.5 + level / 2))

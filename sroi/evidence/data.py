@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from sroi.exceptions import ConvergenceError, SROIError
 
@@ -205,11 +204,15 @@ def fit_quietly(fit: Callable[[], Any], outcome: str, predictors: Sequence[str],
 
 def normal_or_t_quantile(level: float, df: float | None = None) -> float:
     """The two-sided ``level`` quantile of the normal, or of Student's t with ``df`` degrees of freedom."""
+    from scipy import stats
+
     q = 0.5 + level / 2
     return float(stats.norm.ppf(q) if df is None else stats.t.ppf(q, df))
 
 
 def logit_interval(p: float, se_logit: float, z: float) -> tuple[float, float]:
     """Interval for a share from its standard error on the logit scale."""
+    from scipy import special
+
     lg = float(special.logit(p))
     return float(special.expit(lg - z * se_logit)), float(special.expit(lg + z * se_logit))

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from sroi.distributions import Beta, Distribution, LogitNormal, LogNormal, Normal, distribution_from_dict
 from sroi.exceptions import SROIError
@@ -124,6 +123,8 @@ class Transform:
 
 def _default_transform(value: float, std_error: float, scale: str) -> Transform | None:
     """Delta-method transform: se_logit = se / (p (1 - p)), se_log = se / x."""
+    from scipy import special
+
     link = _DEFAULT_LINK[scale]
     if link == "logit":
         if not 0.0 < value < 1.0:
@@ -253,6 +254,8 @@ class Estimate:
         1 for a normal interval. With it the distribution's (1 - level)/2 and (1 + level)/2
         quantiles are the interval's ends although the family is normal on its scale.
         """
+        from scipy import stats
+
         if self.df is None:
             return 1.0
         q = 0.5 + self.level / 2

@@ -76,7 +76,6 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special, stats
 
 from sroi.evidence.data import (
     binary_column,
@@ -111,6 +110,8 @@ def _share_of(
     x: np.ndarray, d: DesignData, name: str, arg: str, level: float, method: str
 ) -> tuple[float, float, Any, float, str]:
     """(share, std_error, ShareInterval, n_eff, description) for values x in [0, 1]."""
+    from scipy import stats
+
     n = len(x)
     binary = bool(np.all((x == 0) | (x == 1)))
     if d.design.is_simple:
@@ -146,6 +147,8 @@ def _share_of(
 
 def _logit_transform(p: float, si: Any, n_eff: float) -> Transform | None:
     """Normal scale of a share: Wilson's own half-width, else the delta method on n_eff."""
+    from scipy import special
+
     if not 0.0 < p < 1.0:
         return None
     if si.se_logit is not None:
@@ -437,6 +440,7 @@ def drop_off(
     >>> round(drop_off(df, "online_independently", "years_since_start", unit="unit_id").value, 4)
     0.1985
     """
+    from scipy import special
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 

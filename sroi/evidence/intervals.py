@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
 
 from sroi.exceptions import SROIError
 
@@ -119,6 +118,8 @@ def effective_count(
     >>> effective_count(0.3, 0.3 * 0.7 / 99, 100)  # simple random sample
     100.0
     """
+    from scipy import stats
+
     pq = p * (1.0 - p)
     if pq > 0 and variance > 0:
         out = n / (n - 1.0) * pq / variance
@@ -144,6 +145,8 @@ def beta_through(low: float, high: float, level: float) -> tuple[float, float]:
     >>> [round(float(v), 4) for v in stats.beta.ppf([0.025, 0.975], a, b)]
     [0.2189, 0.3958]
     """
+    from scipy import optimize, special
+
     if not 0.0 <= low < high <= 1.0:
         raise SROIError(f"expected 0 <= low < high <= 1, got {low}, {high}", "interval")
     eps = 1e-3 * (high - low)
@@ -207,6 +210,8 @@ def share_interval(p: float, n_eff: float, level: float = 0.95, method: str = "a
     >>> s.method, s.low, round(s.high, 4)
     ('clopper-pearson', 0.0, 0.0881)
     """
+    from scipy import special, stats
+
     if method not in SHARE_METHODS:
         raise SROIError(f"expected one of {SHARE_METHODS}, got {method!r}", "method")
     if not (0.0 <= p <= 1.0 and n_eff > 0 and math.isfinite(n_eff)):

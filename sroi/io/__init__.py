@@ -13,16 +13,68 @@ Examples
 >>> a = sroi.io.load(dataset_path("example", "digital_inclusion.yaml"))
 >>> a.currency
 'GBP'
+
+The names are imported from their modules on first use (PEP 562): reading a model file does
+not load openpyxl, and ``sroi.io.csv``-style submodule access imports the submodule.
 """
 
-from sroi.io.csv import read_csv_text, read_csv_value_map, read_value_map, write_csv_value_map
-from sroi.io.export import FORMULA_TRIGGERS, RESULT_TABLES, escape_formula, export_tables, unescape_formula
-from sroi.io.modelfile import FORMAT_VERSION, analysis_from_dict, analysis_to_dict, dumps, load, loads, save
-from sroi.io.workbook_layout import MODEL_SHEET
-from sroi.io.workbook_read import read_value_map_xlsx
-from sroi.io.workbook_write import write_value_map_xlsx
-from sroi.safe_yaml import MAX_FILE_BYTES, parse_yaml, read_yaml_file
-from sroi.tabular import outcomes_from_frame, to_frame, to_frame_row
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sroi.io.csv import read_csv_text, read_csv_value_map, read_value_map, write_csv_value_map
+    from sroi.io.export import (
+        FORMULA_TRIGGERS,
+        RESULT_TABLES,
+        escape_formula,
+        export_tables,
+        unescape_formula,
+    )
+    from sroi.io.modelfile import (
+        FORMAT_VERSION,
+        analysis_from_dict,
+        analysis_to_dict,
+        dumps,
+        load,
+        loads,
+        save,
+    )
+    from sroi.io.workbook_layout import MODEL_SHEET
+    from sroi.io.workbook_read import read_value_map_xlsx
+    from sroi.io.workbook_write import write_value_map_xlsx
+    from sroi.safe_yaml import MAX_FILE_BYTES, parse_yaml, read_yaml_file
+    from sroi.tabular import outcomes_from_frame, to_frame, to_frame_row
+
+#: Public name -> the module that defines it (imported on first use).
+_LAZY: dict[str, str] = {
+    "FORMAT_VERSION": "sroi.io.modelfile",
+    "FORMULA_TRIGGERS": "sroi.io.export",
+    "MAX_FILE_BYTES": "sroi.safe_yaml",
+    "MODEL_SHEET": "sroi.io.workbook_layout",
+    "RESULT_TABLES": "sroi.io.export",
+    "analysis_from_dict": "sroi.io.modelfile",
+    "analysis_to_dict": "sroi.io.modelfile",
+    "dumps": "sroi.io.modelfile",
+    "escape_formula": "sroi.io.export",
+    "export_tables": "sroi.io.export",
+    "load": "sroi.io.modelfile",
+    "loads": "sroi.io.modelfile",
+    "outcomes_from_frame": "sroi.tabular",
+    "parse_yaml": "sroi.safe_yaml",
+    "read_csv_text": "sroi.io.csv",
+    "read_csv_value_map": "sroi.io.csv",
+    "read_value_map": "sroi.io.csv",
+    "read_value_map_xlsx": "sroi.io.workbook_read",
+    "read_yaml_file": "sroi.safe_yaml",
+    "save": "sroi.io.modelfile",
+    "to_frame": "sroi.tabular",
+    "to_frame_row": "sroi.tabular",
+    "unescape_formula": "sroi.io.export",
+    "write_csv_value_map": "sroi.io.csv",
+    "write_value_map_xlsx": "sroi.io.workbook_write",
+}
 
 __all__ = [
     "FORMAT_VERSION",
@@ -51,3 +103,24 @@ __all__ = [
     "write_csv_value_map",
     "write_value_map_xlsx",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use (PEP 562); a submodule such as
+    ``sroi.io.export`` is imported on first attribute access too."""
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
