@@ -416,3 +416,225 @@ def test_model_sheet_alone_is_read(tmp_path):
     wb[MODEL_SHEET].sheet_state = "visible"
     wb.save(path)
     assert read_value_map_xlsx(path) == a
+
+
+# -- the auditable export: live formulas, checked by evaluating them (docs/method.md §16) -----------
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<ref>(?:'(?P<sheet>[^']+)'!)?\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)"
+    r"(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?)|(?P<fn>SUM|SUMPRODUCT)\(|(?P<op>[-+*/^(),]))"
+)
+
+
+class FormulaEvaluator:
+    """A test-only evaluator of the formulas the writer emits: numbers, + - * / ^ (unary minus in
+    an exponent), parentheses, cell references (optionally 'Sheet'!, $), ranges in SUM and
+    SUMPRODUCT. Excel's precedence: ^ binds tighter than * and /, which bind tighter than + and -."""
+
+    def __init__(self, wb):
+        self.wb, self.memo = wb, {}
+
+    def cell(self, sheet, coord):
+        key = (sheet, coord)
+        if key not in self.memo:
+            v = self.wb[sheet][coord].value
+            self.memo[key] = self.formula(sheet, v[1:]) if isinstance(v, str) and v.startswith("=") else v or 0.0
+        return self.memo[key]
+
+    def formula(self, sheet, text):
+        tokens, pos = [], 0
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            assert m and m.end() > pos, text[pos:]
+            tokens.append(m)
+            pos = m.end()
+        self.tokens, self.i, self.sheet = tokens, 0, sheet
+        value = self.expr()
+        assert self.i == len(tokens), text
+        return value
+
+    def peek(self, op):
+        return self.i < len(self.tokens) and self.tokens[self.i].group("op") == op
+
+    def expr(self):
+        v = self.term()
+        while self.peek("+") or self.peek("-"):
+            op = self.tokens[self.i].group("op")
+            self.i += 1
+            v = v + self.term() if op == "+" else v - self.term()
+        return v
+
+    def term(self):
+        v = self.power()
+        while self.peek("*") or self.peek("/"):
+            op = self.tokens[self.i].group("op")
+            self.i += 1
+            v = v * self.power() if op == "*" else v / self.power()
+        return v
+
+    def power(self):
+        v = self.atom()
+        while self.peek("^"):
+            self.i += 1
+            v = v ** self.atom()
+        return v
+
+    def values(self, m):
+        sheet = m.group("sheet") or self.sheet
+        if m.group("c2") is None:
+            return [self.cell(sheet, m.group("c1") + m.group("r1"))]
+        rows = self.wb[sheet][f"{m.group('c1')}{m.group('r1')}:{m.group('c2')}{m.group('r2')}"]
+        return [self.cell(sheet, c.coordinate) for row in rows for c in row]
+
+    def atom(self):
+        m = self.tokens[self.i]
+        self.i += 1
+        if m.group("op") == "-":
+            return -self.atom()
+        if m.group("op") == "(":
+            v = self.expr()
+            assert self.peek(")")
+            self.i += 1
+            return v
+        if m.group("num"):
+            return float(m.group("num"))
+        if m.group("ref"):
+            sheet, saved = m.group("sheet") or self.sheet, (self.tokens, self.i, self.sheet)
+            out = self.values(m)
+            self.tokens, self.i, self.sheet = saved
+            assert len(out) == 1 or sheet
+            return out[0]
+        fn, args = m.group("fn"), []
+        while True:
+            ref = self.tokens[self.i]
+            self.i += 1
+            saved = (self.tokens, self.i, self.sheet)
+            args.append(self.values(ref))
+            self.tokens, self.i, self.sheet = saved
+            if self.peek(")"):
+                self.i += 1
+                break
+            assert self.peek(",")
+            self.i += 1
+        if fn == "SUM":
+            return sum(v for a in args for v in a)
+        return sum(x * y for x, y in zip(*args, strict=True))
+
+
+def test_formula_evaluator_knows_excel_precedence():
+    ev = FormulaEvaluator(openpyxl.Workbook())
+    assert ev.formula("Sheet", "2+3*4^2/8-1") == 2 + 3 * 16 / 8 - 1
+    assert ev.formula("Sheet", "(1+1)^-0.5") == pytest.approx(2**-0.5, rel=1e-15)
+
+
+ALL_MODELS = [sroi.load(dataset_path(*parts)) for parts in DATASETS]
+
+
+@pytest.mark.parametrize("a", [rich_analysis(), *ALL_MODELS], ids=["rich", *[d[0] for d in DATASETS]])
+def test_live_formulas_give_the_engine_numbers(a, tmp_path):
+    """Every computed cell is a formula or a shaded input; the formulas, evaluated, and the values
+    cached for them (what openpyxl's data_only and pandas read) both give the engine's numbers.
+    rel=1e-9: the formulas multiply in another order than the engine (IEEE doubles both)."""
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    expected = workbook_write.computed_cells(a)
+    wb, cached = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    ev = FormulaEvaluator(wb)
+    n_formulas = 0
+    for (sheet, coord), (formula, value) in expected.items():
+        cell = wb[sheet][coord]
+        if formula is None:
+            assert cell.fill.fgColor.rgb.endswith("FFF2CC"), (sheet, coord)  # marked as an input
+            assert cell.value == pytest.approx(value, rel=1e-15)  # openpyxl writes 16 digits
+            continue
+        n_formulas += 1
+        assert cell.value == formula
+        assert ev.cell(sheet, coord) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, coord, formula)
+        assert cached[sheet][coord].value == value, (sheet, coord)
+    assert n_formulas > 3 * len(a.outcomes)
+    r = a.evaluate()
+    ws = wb["Value Map"]
+    ratio_cell = next(c for row in ws.iter_rows() for c in row if c.value == "SROI ratio")
+    total = next(k for (s, k), (f, v) in expected.items() if v == r.ratio and f and "/" in f)
+    assert ws[total].row == ratio_cell.row
+    assert ev.cell("Value Map", total) == pytest.approx(r.ratio, rel=1e-9)
+
+
+def test_formulas_follow_start_drop_off_year_and_timing(tmp_path):
+    """Start in period 2, drop-off from year 1, mid-year discounting, evaluative reference period 2,
+    an input in period 1: the formulas give the engine's numbers (docs/method.md §3.2-3.7)."""
+    a = sroi.Analysis(
+        "Conventions",
+        "GBP",
+        outcomes=[
+            sroi.Outcome("A", "x", quantity="10 person", proxy="500 GBP/person", duration=3, drop_off=0.1),
+            sroi.Outcome(
+                "B", "y", quantity="4 person", proxy="100 GBP/person", duration=2, start=2, drop_off=0.2,
+                drop_off_from_year=1, deadweight="25%",
+            ),
+        ],
+        inputs=[sroi.Input("F", "Grant", "1000 GBP"), sroi.Input("F", "Later", "300 GBP", year=1)],
+        discount_rate=[0.035, 0.03],
+        discount_timing="mid_year",
+        reference_period=2,
+    )
+    path = write_value_map_xlsx(a, tmp_path / "c.xlsx")
+    ev = FormulaEvaluator(openpyxl.load_workbook(path))
+    for (sheet, coord), (formula, value) in workbook_write.computed_cells(a).items():
+        if formula:
+            assert ev.cell(sheet, coord) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, coord, formula)
+    assert read_value_map_xlsx(path) == a
+
+
+def test_an_edited_computed_cell_is_reported(tmp_path):
+    a = sroi.load(dataset_path("example", "digital_inclusion.yaml"))
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Value Map"]
+    head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Stakeholder")
+    col = next(c.column for c in ws[head] if c.value == "Impact (GBP)")
+    where = f"Value Map!{ws.cell(head + 1, col).coordinate}"
+    engine = a.evaluate().by_outcome["impact"].iloc[0]
+    ws.cell(head + 1, col).value = 12345.0  # typed over the formula
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning, match=rf"{where} holds 12345, the engine gives {float(engine)!r}"):
+        assert read_value_map_xlsx(path) == a
+    # an edited formula is reported too, naming both formulas
+    wb = openpyxl.load_workbook(path)
+    formula = workbook_write.computed_cells(a)[("Value Map", where.split("!")[1])][0]
+    wb["Value Map"][where.split("!")[1]] = formula + "*2"
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning, match="holds the formula"):
+        assert read_value_map_xlsx(path) == a
+
+
+def test_a_stale_cached_value_is_reported(tmp_path):
+    """A formula whose cached value disagrees with the engine (another program calculated it, or a
+    model cell was edited without recalculating) is reported with both values."""
+    a = sroi.load(dataset_path("example", "digital_inclusion.yaml"))
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    r = a.evaluate()
+    with_cached_values(path, "xl/worksheets/sheet1.xml", {repr(r.ratio): "999.5"})
+    with pytest.warns(sroi.SROIWarning, match=rf"holds 999.5, the engine gives {r.ratio!r}"):
+        read_value_map_xlsx(path)
+
+
+def with_cached_values(path, part, replace):
+    """Rewrite cached values (``<v>old</v>`` -> ``<v>new</v>``) in one sheet of a workbook."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                for old, new in replace.items():
+                    assert f"<v>{old}</v>".encode() in data, old
+                    data = data.replace(f"<v>{old}</v>".encode(), f"<v>{new}</v>".encode())
+            zout.writestr(info, data)
+    tmp.replace(path)
+    return path
+
+
+def test_the_workbook_still_reads_losslessly(tmp_path):
+    """Reading the exported workbook gives no warning at all (filterwarnings = error)."""
+    for a in [rich_analysis(), *ALL_MODELS]:
+        path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+        assert read_value_map_xlsx(path) == a
+        assert read_value_map_xlsx(without_model_sheet(path, tmp_path / "v.xlsx")) == a

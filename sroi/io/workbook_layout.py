@@ -126,7 +126,7 @@ VM_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("quantity_used", "Quantity used", "4", "derived"), ("deadweight_used", "Deadweight used", "4", "derived"),
     ("displacement_used", "Displacement used", "4", "derived"),
     ("attribution_used", "Attribution used", "4", "derived"), ("drop_off_used", "Drop-off used", "4", "derived"),
-    ("overlaps_kept", "Overlaps kept", "4", "derived"), ("impact", "Impact ({cur})", "4", "derived"),
+    ("overlap_used", "Overlap used", "4", "derived"), ("impact", "Impact ({cur})", "4", "derived"),
     ("pv_years", "PV year {t} ({cur})", "5", "derived"), ("total_pv", "Total PV ({cur})", "5", "derived"),
     ("cash_tier", "Cash tier", "cash", "text"), ("contracted", "Contracted", "cash", "bool"),
     ("payer", "Payer", "cash", "text"),
@@ -189,7 +189,7 @@ VM_DERIVED = {
     "displacement used",
     "attribution used",
     "drop off used",
-    "overlaps kept",
+    "overlap used",
     "social return",
     "calculating social return",
 }

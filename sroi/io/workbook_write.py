@@ -183,7 +183,7 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
     columns: list[tuple[str, str, str]] = []
     has_overlaps = any(share is not None for o in a.outcomes for share in o.overlaps.values())
     for key, label, stage, _ in VM_COLUMNS:
-        if key == "overlaps_kept" and not has_overlaps:
+        if key == "overlap_used" and not has_overlaps:
             continue
         if key == "pv_years":
             columns += [(key, label.format(t=t, cur=cur), stage) for t in range(1, n_periods + 1)]
@@ -237,15 +237,15 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
         book.computed_cell(ws, r, col["quantity_used"], by["quantity"].iloc[i], fmt=NUMBER_FORMAT)
         book.computed_cell(ws, r, col["value"], by["proxy"].iloc[i], fmt=MONEY_FORMAT)
         for name in filters:
-            model = rec[name].item() if hasattr(rec[name], "item") else rec[name]
-            plain = isinstance(model, (int, float)) and not isinstance(model, bool)
+            model = model_cell(rec[name].item() if hasattr(rec[name], "item") else rec[name])
+            plain = isinstance(model, (int, float)) and not isinstance(model, bool)  # a number cell
             formula = f"{letter[name]}{r}" if plain else None
             book.computed_cell(ws, r, col[f"{name}_used"], by[name].iloc[i], formula, fmt="0.00%")
         factors = [f"{letter['quantity_used']}{r}", f"{letter['value']}{r}"]
         factors += [f"(1-{letter[f'{name}_used']}{r})" for name in filters[:3]]
-        if "overlaps_kept" in col:
-            book.computed_cell(ws, r, col["overlaps_kept"], by["overlap"].iloc[i], fmt="0.00%")
-            factors.append(f"{letter['overlaps_kept']}{r}")
+        if "overlap_used" in col:  # the share already counted by other outcomes, 1 - product(1 - s)
+            book.computed_cell(ws, r, col["overlap_used"], by["overlap"].iloc[i], fmt="0.00%")
+            factors.append(f"(1-{letter['overlap_used']}{r})")
         book.computed_cell(ws, r, col["impact"], by["impact"].iloc[i], "*".join(factors), fmt=MONEY_FORMAT)
         start, duration = int(by["start"].iloc[i]), int(by["duration"].iloc[i])
         f_year = int(arrays.drop_off_from[i])
