@@ -410,6 +410,12 @@ def _template_outcomes(
     inputs: list[tuple[dict[str, Any], dict[str, str]]] = []
     for _, d, at in rows_read:
         value, description = d.pop("proxy_value", None), d.get("proxy")
+        if value is None and "proxy_value" in at and _is_description(description):
+            raise SROIError(
+                f"the financial proxy {description!r} ({at['proxy']}) is a description, and this Value "
+                "cell, which holds its number, is empty: type the value of one unit for one year",
+                at["proxy_value"],
+            )
         if value is not None and (description is None or _is_description(description)):
             d["proxy"] = value
             at["proxy"] = at["proxy_value"]
