@@ -253,7 +253,11 @@ def _set2(cell, value, cell2, value2):
         ({"deadweight": "=0.1+0.1"}, "value map!K8", "formula"),
         ({"deadweight": "{distribution: uniform, low: 0.1"}, "value map!K8", "not valid YAML"),
         ({"extra": _set("E8", "10 bananas")}, "value map!E8", "unknown unit"),
-        ({"extra": _set2("H10", "25 GBP/person", "E10", "4 visit")}, r"value map!H10", r"outcomes\[1\]\.proxy"),
+        (
+            {"extra": _set2("H10", "25 GBP/person", "E10", "4 visit")},
+            r"value map!H10",
+            r"outcomes\[1\]\.proxy",
+        ),
         ({"extra": _set("B10", None)}, "value map!B10", "missing required key 'outcome'"),
         ({"extra": _set("B2", None)}, "value map!B2", "no 'Name'"),
         ({"extra": _set("K7", "Deadwieght")}, "value map!K7", "did you mean 'deadweight'"),
@@ -437,7 +441,9 @@ class FormulaEvaluator:
         key = (sheet, coord)
         if key not in self.memo:
             v = self.wb[sheet][coord].value
-            self.memo[key] = self.formula(sheet, v[1:]) if isinstance(v, str) and v.startswith("=") else v or 0.0
+            self.memo[key] = (
+                self.formula(sheet, v[1:]) if isinstance(v, str) and v.startswith("=") else v or 0.0
+            )
         return self.memo[key]
 
     def formula(self, sheet, text):
@@ -567,8 +573,15 @@ def test_formulas_follow_start_drop_off_year_and_timing(tmp_path):
         outcomes=[
             sroi.Outcome("A", "x", quantity="10 person", proxy="500 GBP/person", duration=3, drop_off=0.1),
             sroi.Outcome(
-                "B", "y", quantity="4 person", proxy="100 GBP/person", duration=2, start=2, drop_off=0.2,
-                drop_off_from_year=1, deadweight="25%",
+                "B",
+                "y",
+                quantity="4 person",
+                proxy="100 GBP/person",
+                duration=2,
+                start=2,
+                drop_off=0.2,
+                drop_off_from_year=1,
+                deadweight="25%",
             ),
         ],
         inputs=[sroi.Input("F", "Grant", "1000 GBP"), sroi.Input("F", "Later", "300 GBP", year=1)],
@@ -706,7 +719,9 @@ def test_template_workbook_imports_evaluates_exports_and_round_trips(tmp_path):
     messages = [str(w.message) for w in record]
     assert any("SROI Value Map!H11" in m and "'=8*5'" in m and "cached value 40" in m for m in messages)
     assert any("SROI Value Map!H10" in m and "'12 person'" in m for m in messages)  # bare quantity
-    assert any("SROI Value Map!N8:N11" in m and "'Deadweight %'" in m and "percentages" in m for m in messages)
+    assert any(
+        "SROI Value Map!N8:N11" in m and "'Deadweight %'" in m and "percentages" in m for m in messages
+    )
     assert not any("Impact" in m or "R8" in m for m in messages)  # a computed column is not read
     expected = sroi.Analysis(
         "Befriending",
@@ -732,7 +747,9 @@ def test_template_workbook_imports_evaluates_exports_and_round_trips(tmp_path):
     r = a.evaluate()
     # the first outcome by hand: 40 x 1200 x 0.8 x 0.75 = 28,800, then 25,920 (drop-off from year 2)
     assert r.by_outcome["impact"].iloc[0] == pytest.approx(28_800, rel=1e-12)
-    assert r.by_outcome["present_value"].iloc[0] == pytest.approx(28_800 / 1.035 + 25_920 / 1.035**2, rel=1e-12)
+    assert r.by_outcome["present_value"].iloc[0] == pytest.approx(
+        28_800 / 1.035 + 25_920 / 1.035**2, rel=1e-12
+    )
     out = write_value_map_xlsx(a, tmp_path / "export.xlsx")
     assert read_value_map_xlsx(out) == a  # no warning: the export is read back exactly
     assert read_value_map_xlsx(without_model_sheet(out, tmp_path / "visible.xlsx")) == a
@@ -741,7 +758,11 @@ def test_template_workbook_imports_evaluates_exports_and_round_trips(tmp_path):
 @pytest.mark.parametrize(
     ("edit", "where", "match"),
     [
-        ({"L8": None}, "SROI Value Map!L8", "is a description, and this Value cell"),  # a description with no Value
+        (
+            {"L8": None},
+            "SROI Value Map!L8",
+            "is a description, and this Value cell",
+        ),  # a description with no Value
         ({"P9": 0.5}, "SROI Value Map!P9", r"0.5% or 50%"),  # a fraction among percentages
     ],
 )
@@ -774,5 +795,27 @@ def test_template_fractions_in_a_percent_column_are_read_as_fractions(tmp_path):
     wb.save(path)
     with pytest.warns(sroi.SROIWarning) as record:
         a = read_value_map_xlsx(path)
-    assert any("P8:P11: the column 'Attribution %' holds bare numbers from 0 to 1" in str(w.message) for w in record)
+    assert any(
+        "P8:P11: the column 'Attribution %' holds bare numbers from 0 to 1" in str(w.message) for w in record
+    )
     assert [o.attribution for o in a.outcomes] == [0.1] * 4
+
+
+def test_wellbys_display_as_wellbys(tmp_path):
+    """A quantity of WELLBYs (docs/method.md §2.3) reads as WELLBYs in the result, the workbook
+    (the number format of the quantity used) and the CSV Value Map."""
+    a = sroi.load(dataset_path("elderly_mode", "elderly_mode_2023_forecast.yaml"))
+    by = a.evaluate().by_outcome.set_index("id")
+    assert by.loc["connected", "quantity_unit"] == "WELLBY"
+    assert by.loc["connected", "proxy_unit"] == f"{a.currency} / WELLBY"
+    path = write_value_map_xlsx(a, tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(path)["Value Map"]
+    formats = [
+        c.number_format for row in ws.iter_rows() for c in row if c.fill.fgColor.rgb.endswith("FFF2CC")
+    ]
+    assert any(f.endswith('"WELLBY"') for f in formats)
+    assert any(f.endswith(f'"{a.currency} / WELLBY"') for f in formats)
+    csv = sroi.io.write_csv_value_map(a, tmp_path / "f.csv").read_text(encoding="utf-8")
+    assert "GBP / WELLBY" in csv and "WELLBY / person" in csv
+    q = sroi.units.Q_("1 life_satisfaction_point") * sroi.units.Q_("1 person") * sroi.units.Q_("1 year")
+    assert q.to("WELLBY").magnitude == pytest.approx(1.0, rel=1e-15)

@@ -234,8 +234,11 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
                 v = rec[key].item() if hasattr(rec[key], "item") else rec[key]
                 book.put(ws, r, col[key], model_cell(v), fmt="0%" if key in filters else None)
         # the calculation (docs/method.md §3.1-3.5, §16): inputs of the formulas, then formulas
-        book.computed_cell(ws, r, col["quantity_used"], by["quantity"].iloc[i], fmt=NUMBER_FORMAT)
-        book.computed_cell(ws, r, col["value"], by["proxy"].iloc[i], fmt=MONEY_FORMAT)
+        q_unit, p_unit = by["quantity_unit"].iloc[i], by["proxy_unit"].iloc[i]
+        book.computed_cell(
+            ws, r, col["quantity_used"], by["quantity"].iloc[i], fmt=_with_unit(NUMBER_FORMAT, q_unit)
+        )
+        book.computed_cell(ws, r, col["value"], by["proxy"].iloc[i], fmt=_with_unit(MONEY_FORMAT, p_unit))
         for name in filters:
             model = model_cell(rec[name].item() if hasattr(rec[name], "item") else rec[name])
             plain = isinstance(model, (int, float)) and not isinstance(model, bool)  # a number cell
@@ -301,6 +304,12 @@ INPUT_NOTE = (
     "reference or a profile): edit the model cells (quantity, proxy, filters), not these."
 )
 NUMBER_FORMAT = "#,##0.####"
+
+
+def _with_unit(fmt: str, unit: str) -> str:
+    """A number format showing the unit after the number (``50,400 WELLBY``), the value a number."""
+    text = unit.replace('"', "").replace("\\", "")
+    return f'{fmt} "{text}"' if text else fmt
 
 
 def _discount_rows(
