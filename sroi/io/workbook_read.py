@@ -4,11 +4,19 @@
 :func:`sroi.io.workbook_write.write_value_map_xlsx` exactly, or a Value Map filled in by hand,
 naming the cell of anything wrong (``Value Map!F7``).
 
-Safety: cells are never evaluated: a formula in a cell that is read is an error (the workbook
-is opened with ``data_only=False`` so that formulas are seen and refused rather than replaced
-by whatever value another program cached); text escaped against formula injection is
-unescaped exactly. File size, unpacked size, rows and columns are bounded; a sheet declaring
-too many rows or columns is refused before its rows are read.
+Template layout: the Social Value UK Value Map's labels (``Deadweight %``...), percentages
+typed as 20, 0.2 or ``20%``, a ``Financial proxy`` description with its number under ``Value``,
+inputs in the Value Map, continuation rows with a blank stakeholder, bare quantities next to a
+proxy priced per unit (docs/method.md §16.4).
+
+Safety: cells are never evaluated. A formula in a model cell is read from the value that the
+program which saved the file stored for it, with an :class:`~sroi.exceptions.SROIWarning`
+naming the cell (the workbook is opened twice, with ``data_only=False`` to see formulas and
+``data_only=True`` for their stored values); with no stored value it is an error naming the
+cell. Computed cells of a workbook written by :func:`write_value_map_xlsx` are checked against
+the engine (docs/method.md §16.3). Text escaped against formula injection is unescaped exactly.
+File size, unpacked size, rows and columns are bounded; a sheet declaring too many rows or
+columns is refused before its rows are read.
 
 References
 ----------
@@ -442,7 +450,11 @@ def _bare_quantity(d: dict[str, Any], at: Mapping[str, str]) -> None:
         unit = parse_quantity(proxy, "proxy").units
     except SROIError:
         return
-    per = [(name, -power) for name, power in unit._units.items() if power < 0 and name != "year"]
+    per: list[tuple[str, float]] = []
+    for name, power in unit._units.items():
+        p = float(power)  # type: ignore[arg-type]
+        if p < 0 and name != "year":
+            per.append((name, -p))
     if not per:
         return
     text = " * ".join(name if p == 1 else f"{name} ** {p:g}" for name, p in per)
@@ -685,6 +697,12 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     -------
     Analysis
 
+    Warns
+    -----
+    SROIWarning
+        A formula's stored value read, a bare quantity read in the proxy's unit, a percentage
+        column's reading, computed cells that differ from the engine; each names its cells.
+
     Raises
     ------
     SROIError
@@ -707,7 +725,10 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     a header row found by its labels (case-insensitive: ``Stakeholder``, ``Outcome``,
     ``Quantity``, ``Financial proxy``..., or glossary names such as ``drop_off``); one row per
     outcome until a ``Total...`` row. Computed columns (inputs and outputs summaries, value,
-    impact, present values) are not read, so formulas there are ignored. ``Inputs`` (required),
+    impact, present values) are not read as the model; in a workbook written by
+    :func:`write_value_map_xlsx` they are checked against the engine, and a cell that differs
+    (typed over, an edited formula, a stale stored value) gives an SROIWarning naming the cell
+    and both values (docs/method.md §16.3). ``Inputs`` (required unless the Value Map has input values),
     ``Outputs``, ``Stakeholders``, ``Parameters``, ``Correlations``: a header row, one row per
     item. Blank rows are skipped. Cells hold numbers, text (``20%``, ``500 GBP/person``) or
     YAML flow text (``{distribution: pert, low: 0.1, mode: 0.2, high: 0.4}``, ``{param:
@@ -834,7 +855,7 @@ def _check_computed(
                 continue  # saved by a program that does not calculate: the formula is the writer's
         if not _is_number(got):
             problems.append(f"{where} holds {got!r}, the engine gives {value!r}")
-        elif not math.isclose(float(got), value, rel_tol=COMPUTED_RTOL, abs_tol=COMPUTED_ATOL):
+        elif not math.isclose(float(got), value, rel_tol=COMPUTED_RTOL, abs_tol=COMPUTED_ATOL):  # type: ignore[arg-type]
             problems.append(f"{where} holds {got!r}, the engine gives {value!r}")
     if problems:
         more = f" and {len(problems) - 8} more" if len(problems) > 8 else ""

@@ -6,8 +6,12 @@ value per year, total), totals; then sheets of inputs, outputs, stakeholders, pa
 correlations, sources, conversions, distributions and (hidden) the model file itself.
 :func:`sroi.io.workbook_read.read_value_map_xlsx` reads it back exactly.
 
+Computed columns are live formulas that follow docs/method.md §3 (§16 lists them), each with the
+engine's value stored as its cached value, so that Excel (which recalculates on opening) and a
+reader that does not calculate (openpyxl ``data_only``, pandas) show the engine's numbers.
+
 Safety: text a spreadsheet would run as a formula is written with a leading ``'`` as a string
-cell (:func:`sroi.io.export.escape_formula`, OWASP).
+cell (:func:`sroi.io.export.escape_formula`, OWASP); the only formulas are the writer's own.
 
 References
 ----------
@@ -35,7 +39,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +185,12 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
     head = stage_row + 1
     n_periods = len(result.per_year) - 1
     columns: list[tuple[str, str, str]] = []
-    has_overlaps = any(share is not None for o in a.outcomes for share in o.overlaps.values())
+    has_overlaps = any(
+        share is not None
+        for o in a.outcomes
+        if isinstance(o.overlaps, Mapping)
+        for share in o.overlaps.values()
+    )
     for key, label, stage, _ in VM_COLUMNS:
         if key == "overlap_used" and not has_overlaps:
             continue
@@ -227,8 +236,8 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
         first = rec["stakeholder"] not in seen
         seen.add(rec["stakeholder"])
         for part in ("inputs", "outputs"):
-            text = "; ".join(summaries[part].get(rec["stakeholder"], [])) if first else None
-            book.put(ws, r, col[part], text)
+            summary = "; ".join(summaries[part].get(rec["stakeholder"], [])) if first else None
+            book.put(ws, r, col[part], summary)
         for key in col:
             if key in rec:
                 v = rec[key].item() if hasattr(rec[key], "item") else rec[key]
@@ -338,7 +347,8 @@ def _discount_rows(
     for key, r in rows.items():
         book.put(ws, r, label_col, labels[key], bold=True)
     rates = arrays.rates[:, 0]
-    scalar = isinstance(doc["discount_rate"], (int, float)) and not isinstance(doc["discount_rate"], bool)
+    shown = model_cell(doc["discount_rate"])  # the title block's cell: a number, or text
+    scalar = isinstance(shown, (int, float)) and not isinstance(shown, bool)
     plain = discount_factors(rates, a.discount_timing)
     end = discount_factors(rates, "end_of_year")
     ref = f"$B${title_rows['Discount rate']}"
@@ -411,7 +421,11 @@ def write_value_map_xlsx(analysis: Analysis, path: str | os.PathLike[str], resul
     ``Correlations`` (read back), ``Assumptions and sources``, ``Conversions``, ``Distributions``
     (for people) and the hidden ``sroi model`` (the model file, one YAML line per row). Estimates
     are in model-file form: numbers, unit strings (``1064 GBP / person / year``) and YAML flow
-    text for distributions, references and lists. No formula is written.
+    text for distributions, references and lists. The computed columns (impact, present value
+    per period, totals, the SROI ratio, the inputs' present values) are live Excel formulas,
+    each with the engine's value stored as its cached value; the engine's point values that
+    the formulas use where a feature is no simple formula (a unit conversion, a distribution, a
+    profile) are shaded as inputs (docs/method.md §16). :func:`computed_cells` lists them.
 
     References
     ----------
@@ -456,8 +470,12 @@ def computed_cells(analysis: Analysis, result: Any = None) -> dict[tuple[str, st
     ...     outcomes=[sroi.Outcome("Older people", "Less isolated", quantity="10 person",
     ...                            proxy="500 GBP/person", duration=3, drop_off=0.1)])
     >>> cells = computed_cells(a)
-    >>> [v for (sheet, cell), v in cells.items() if v[0] and v[0].startswith("=SUM(AD")]
-    [('=SUM(AD14:AF14)', 12684.576...)]
+    >>> cells[("Value Map", "AC14")]  # impact: quantity x value x (1 - each filter)
+    ('=X14*P14*(1-Y14)*(1-Z14)*(1-AA14)', 5000.0)
+    >>> cells[("Value Map", "AE14")]  # year 2: drop-off once, discounted by D(2)
+    ('=AC14*(1-AB14)^1*AE$5', 4200.7981516488135)
+    >>> cells[("Value Map", "AG19")]  # the SROI ratio, docs/method.md §3.9
+    ('=AG16/AG17', 12.684583984000437)
     """
     if result is None:
         result = analysis.evaluate()
