@@ -147,7 +147,7 @@ def test_layout_and_totals(tmp_path):
     assert totals["Total inputs"] == pytest.approx(result.total_inputs.magnitude)
     assert totals["Net present value"] == pytest.approx(result.net_present_value.magnitude)
     assert totals["SROI ratio"] == pytest.approx(result.ratio)
-    value_col = labels.index("Value used (GBP)") + 1
+    value_col = labels.index("Value (GBP)") + 1
     factor = result.conversions.set_index("field").loc["outcomes[2].proxy", "factor"]
     assert ws.cell(head + 3, value_col).value == pytest.approx(35 * factor)
     assert wb["Conversions"].max_row == len(result.conversions) + 1

@@ -3,7 +3,9 @@ export of result tables to CSV and Parquet.
 
 Modules: :mod:`sroi.io.modelfile` (``load``, ``save``), :mod:`sroi.io.csv` (the Value Map
 CSV), :mod:`sroi.io.workbook_layout`, :mod:`sroi.io.workbook_write` and
-:mod:`sroi.io.workbook_read` (the Value Map workbook), :mod:`sroi.io.export` (result tables).
+:mod:`sroi.io.workbook_read` (the Value Map workbook, with live formulas;
+:mod:`sroi.io.workbook_template` reads the Social Value UK template's conventions),
+:mod:`sroi.io.export` (result tables).
 Every name below is importable from ``sroi.io`` directly.
 
 Examples

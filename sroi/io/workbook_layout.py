@@ -118,7 +118,7 @@ VM_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("duration", "Duration", "3", "int"), ("start", "Outcome start", "3", "int"),
     ("proxy", "Financial proxy", "3", "value"), ("proxy_price_year", "Proxy price year", "3", "int"),
     ("proxy_conversion", "Proxy conversion", "3", "text"), ("income_elasticity", "Income elasticity", "3", "value"),
-    ("value", "Value used ({cur})", "3", "derived"),
+    ("value", "Value ({cur})", "3", "derived"),
     ("proxy_source", "Proxy source", "3", "text"), ("deadweight", "Deadweight", "4", "value"),
     ("displacement", "Displacement", "4", "value"), ("attribution", "Attribution", "4", "value"),
     ("drop_off", "Drop-off", "4", "value"), ("drop_off_from_year", "Drop-off from year", "4", "int"),
@@ -179,7 +179,6 @@ VM_KINDS = {k: kind for k, _, _, kind in VM_COLUMNS if kind != "derived"}
 VM_DERIVED = {
     "inputs",
     "outputs",
-    "value used",
     "impact",
     "total pv",
     "total present value",
