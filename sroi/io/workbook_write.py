@@ -245,7 +245,7 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
         # the calculation (docs/method.md §3.1-3.5, §16): inputs of the formulas, then formulas
         q_unit, p_unit = by["quantity_unit"].iloc[i], by["proxy_unit"].iloc[i]
         book.computed_cell(
-            ws, r, col["quantity_used"], by["quantity"].iloc[i], fmt=_with_unit(NUMBER_FORMAT, q_unit)
+            ws, r, col["quantity_used"], by["quantity"].iloc[i], fmt=_with_unit(_NUMBER_FORMAT, q_unit)
         )
         book.computed_cell(ws, r, col["value"], by["proxy"].iloc[i], fmt=_with_unit(MONEY_FORMAT, p_unit))
         for name in filters:
@@ -302,17 +302,17 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
         book.put(ws, r + k, 1, label, bold=True)
         book.computed_cell(ws, r + k, total_col, float(value), formula, fmt)
         ws.cell(r + k, total_col).font = BOLD
-    book.put(ws, r + len(totals) + 1, 1, INPUT_NOTE)
+    book.put(ws, r + len(totals) + 1, 1, _INPUT_NOTE)
     ws.freeze_panes = ws.cell(row=head + 1, column=2).coordinate
     return drow, pv_cols[0]
 
 
-INPUT_NOTE = (
+_INPUT_NOTE = (
     "Computed columns are live formulas (docs/method.md §16). Shaded cells hold the engine's point "
     "values that the formulas use (a unit or currency conversion, a distribution's central value, a "
     "reference or a profile): edit the model cells (quantity, proxy, filters), not these."
 )
-NUMBER_FORMAT = "#,##0.####"
+_NUMBER_FORMAT = "#,##0.####"
 
 
 def _with_unit(fmt: str, unit: str) -> str:
@@ -554,20 +554,20 @@ def _input_present_values(book: _Book, ws: Any, a: Analysis, result: Any, drow: 
         ws.column_dimensions[get_column_letter(c)].width = 18
     values = a.compiled.arrays().inputs[:, 0]
     factors = result.per_year["discount_factor"].to_numpy()
-    vm_factor = "'Value Map'!${col}$" + str(drow)
+    k = a.reference_period
+
+    def vm_factor(period: int, row: int) -> str:  # a discount factor on the Value Map's rows
+        return f"'Value Map'!${get_column_letter(first_pv + period - 1)}${row}"
+
     for j, inp in enumerate(a.inputs):
         r, year = j + 2, int(inp.year)
         book.computed_cell(ws, r, 7, values[j], fmt=MONEY_FORMAT)
-        if year == 0 and not a.reference_period:
-            book.put(ws, r, 8, 1.0)
-        elif year == 0:
-            dk = vm_factor.format(col=get_column_letter(first_pv + a.reference_period - 1)).replace(
-                f"${drow}", f"${drow - 1}"
-            )
-            book.computed_cell(ws, r, 8, factors[0], f"1/{dk}", fmt="0.000000")
+        if year == 0 and not k:
+            book.put(ws, r, 8, 1.0)  # D(0) = 1 (docs/method.md §3.4)
+        elif year == 0:  # D(0) / D(k) = 1 / D(k), D(k) on the row above the rebased one (§3.7)
+            book.computed_cell(ws, r, 8, factors[0], f"1/{vm_factor(k, drow - 1)}", fmt="0.000000")
         else:
-            ref = vm_factor.format(col=get_column_letter(first_pv + year - 1))
-            book.computed_cell(ws, r, 8, factors[year], ref, fmt="0.000000")
+            book.computed_cell(ws, r, 8, factors[year], vm_factor(year, drow), fmt="0.000000")
         book.computed_cell(ws, r, 9, values[j] * factors[year], f"G{r}*H{r}", fmt=MONEY_FORMAT)
 
 
