@@ -428,7 +428,7 @@ def test_model_sheet_alone_is_read(tmp_path):
 
 # -- the auditable export: live formulas, checked by evaluating them (docs/method.md §16) -----------
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<ref>(?:'(?P<sheet>[^']+)'!)?\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)"
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<ref>(?:'(?P<sheet>[^']+)'!|(?P<bare>[A-Za-z_]\w*)!)?\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)"
     r"(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?)|(?P<fn>SUM|SUMPRODUCT)\(|(?P<op>[-+*/^(),]))"
 )
 
@@ -489,7 +489,7 @@ class FormulaEvaluator:
         return v
 
     def values(self, m):
-        sheet = m.group("sheet") or self.sheet
+        sheet = m.group("sheet") or m.group("bare") or self.sheet
         if m.group("c2") is None:
             return [self.cell(sheet, m.group("c1") + m.group("r1"))]
         rows = self.wb[sheet][f"{m.group('c1')}{m.group('r1')}:{m.group('c2')}{m.group('r2')}"]
@@ -508,7 +508,10 @@ class FormulaEvaluator:
         if m.group("num"):
             return float(m.group("num"))
         if m.group("ref"):
-            sheet, saved = m.group("sheet") or self.sheet, (self.tokens, self.i, self.sheet)
+            sheet, saved = (
+                m.group("sheet") or m.group("bare") or self.sheet,
+                (self.tokens, self.i, self.sheet),
+            )
             out = self.values(m)
             self.tokens, self.i, self.sheet = saved
             assert len(out) == 1 or sheet
@@ -665,6 +668,158 @@ def cache_formulas(path, part, values):
     return path
 
 
+# -- the Social Value UK template layout (docs/method.md §16) ---------------------------------------
+TEMPLATE_HEADER = [
+    "Stakeholders", "Inputs", "Value £", "Outputs", "Description", "Indicator", "Source", "Quantity",
+    "Duration", "Outcomes start", "Financial proxy", "Value £", "Source", "Deadweight %",
+    "Displacement %", "Attribution %", "Drop off %", "Impact",
+]  # fmt: skip
+
+
+def template_workbook(path, rows=None, cached=True):
+    """A Value Map laid out like the Social Value UK template, written with openpyxl: inputs and
+    their values in the Value Map, a description under 'Financial proxy' and the number under
+    'Value', percentages typed as 20, a continuation row, a bare quantity next to a per-person
+    proxy, a percent-formatted cell, and a formula whose cached value is read."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "SROI Value Map"
+    ws["A1"] = "SROI Value Map"
+    ws["A2"], ws["B2"] = "Project name", "Befriending"
+    ws["A3"], ws["B3"] = "Currency", "GBP"
+    ws["A4"], ws["B4"] = "Discount rate", 0.035
+    ws["A6"] = "Stage 1"
+    ws.append(TEMPLATE_HEADER)  # row 7
+    rows = rows or [
+        ["Older people", "Time", 0, None, "Less lonely", "UCLA score", "survey", 40, 2, 1,
+         "Value of feeling less lonely", 1200, "HACT", 20, 0, 25, 10, "=H8*L8*(1-N8/100)"],
+        [None, None, None, None, "More active", "steps", "survey", 30, 1, 1,
+         "Gym membership a year", 300, "market price", 15, 5, 10, 0, None],
+        ["Carers", "Time", 0, None, "Respite", "hours", "diary", 12, 1, 1,
+         "500 GBP/person", None, "carers survey", 0.1, 0, 0, 0, None],
+        ["Funder", "Grant", 20000, "12 groups", "Fewer GP visits", "visits", "records", "=8*5", 3, 2,
+         "Cost of a GP visit", 42, "PSSRU", 30, 0, 20, 33, None],
+    ]  # fmt: skip
+    for row in rows:
+        ws.append(row)
+    ws["N10"].number_format = "0%"  # shown as 10%: a fraction
+    ws.append([])
+    ws.append(["Total"])
+    wb.save(path)
+    if cached:  # what Excel stores: the formulas' values (openpyxl itself writes none)
+        cache_formulas(path, "xl/worksheets/sheet1.xml", {"H11": 40, "R8": 38400})
+    return path
+
+
+def test_template_workbook_imports_evaluates_exports_and_round_trips(tmp_path):
+    path = template_workbook(tmp_path / "template.xlsx")
+    with pytest.warns(sroi.SROIWarning) as record:
+        a = read_value_map_xlsx(path)
+    messages = [str(w.message) for w in record]
+    assert any("SROI Value Map!H11" in m and "'=8*5'" in m and "cached value 40" in m for m in messages)
+    assert any("SROI Value Map!H10" in m and "'12 person'" in m for m in messages)  # bare quantity
+    assert any(
+        "SROI Value Map!N8:N11" in m and "'Deadweight %'" in m and "percentages" in m for m in messages
+    )
+    assert not any("Impact" in m or "R8" in m for m in messages)  # a computed column is not read
+    expected = sroi.Analysis(
+        "Befriending",
+        "GBP",
+        outcomes=[
+            sroi.Outcome("Older people", "Less lonely", indicator="UCLA score", source="survey", quantity=40,
+                         duration=2, proxy="1200 GBP", proxy_source="Value of feeling less lonely; source: HACT",
+                         deadweight=0.2, attribution=0.25, drop_off=0.1),
+            sroi.Outcome("Older people", "More active", indicator="steps", source="survey", quantity=30,
+                         duration=1, proxy="300 GBP", proxy_source="Gym membership a year; source: market price",
+                         deadweight=0.15, displacement=0.05, attribution=0.1),
+            sroi.Outcome("Carers", "Respite", indicator="hours", source="diary", quantity="12 person",
+                         duration=1, proxy="500 GBP/person", proxy_source="carers survey", deadweight=0.1),
+            sroi.Outcome("Funder", "Fewer GP visits", indicator="visits", source="records", quantity=40,
+                         duration=3, start=2, proxy="42 GBP", proxy_source="Cost of a GP visit; source: PSSRU",
+                         deadweight=0.3, attribution=0.2, drop_off=0.33),
+        ],
+        inputs=[sroi.Input("Older people", "Time", "0 GBP"), sroi.Input("Carers", "Time", "0 GBP"),
+                sroi.Input("Funder", "Grant", "20000 GBP")],
+        discount_rate=0.035,
+    )  # fmt: skip
+    assert a == expected
+    r = a.evaluate()
+    # the first outcome by hand: 40 x 1200 x 0.8 x 0.75 = 28,800, then 25,920 (drop-off from year 2)
+    assert r.by_outcome["impact"].iloc[0] == pytest.approx(28_800, rel=1e-12)
+    assert r.by_outcome["present_value"].iloc[0] == pytest.approx(
+        28_800 / 1.035 + 25_920 / 1.035**2, rel=1e-12
+    )
+    out = write_value_map_xlsx(a, tmp_path / "export.xlsx")
+    assert read_value_map_xlsx(out) == a  # no warning: the export is read back exactly
+    assert read_value_map_xlsx(without_model_sheet(out, tmp_path / "visible.xlsx")) == a
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "match"),
+    [
+        (
+            {"L8": None},
+            "SROI Value Map!L8",
+            "is a description, and this Value cell",
+        ),  # a description with no Value
+        ({"P9": 0.5}, "SROI Value Map!P9", r"0.5% or 50%"),  # a fraction among percentages
+    ],
+)
+def test_template_errors_name_the_cell(tmp_path, edit, where, match):
+    path = template_workbook(tmp_path / "t.xlsx", cached=False)
+    wb = openpyxl.load_workbook(path)
+    for cell, value in edit.items():
+        wb.active[cell] = value
+    wb.active["H11"] = 40
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning), pytest.raises(SROIError, match=match) as info:
+        read_value_map_xlsx(path)
+    assert info.value.field == where
+
+
+def test_template_formula_without_cached_value_is_an_error(tmp_path):
+    path = template_workbook(tmp_path / "t.xlsx", cached=False)
+    with pytest.raises(SROIError, match="no cached value") as info:
+        read_value_map_xlsx(path)
+    assert info.value.field == "SROI Value Map!H11"
+
+
+def test_template_fractions_in_a_percent_column_are_read_as_fractions(tmp_path):
+    path = template_workbook(tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for r in range(8, 12):
+        ws[f"P{r}"] = 0.1
+    ws["H11"] = 40
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning) as record:
+        a = read_value_map_xlsx(path)
+    assert any(
+        "P8:P11: the column 'Attribution %' holds bare numbers from 0 to 1" in str(w.message) for w in record
+    )
+    assert [o.attribution for o in a.outcomes] == [0.1] * 4
+
+
+def test_wellbys_display_as_wellbys(tmp_path):
+    """A quantity of WELLBYs (docs/method.md §2.3) reads as WELLBYs in the result, the workbook
+    (the number format of the quantity used) and the CSV Value Map."""
+    a = sroi.load(dataset_path("elderly_mode", "elderly_mode_2023_forecast.yaml"))
+    by = a.evaluate().by_outcome.set_index("id")
+    assert by.loc["connected", "quantity_unit"] == "WELLBY"
+    assert by.loc["connected", "proxy_unit"] == f"{a.currency} / WELLBY"
+    path = write_value_map_xlsx(a, tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(path)["Value Map"]
+    formats = [
+        c.number_format for row in ws.iter_rows() for c in row if c.fill.fgColor.rgb.endswith("FFF2CC")
+    ]
+    assert any(f.endswith('"WELLBY"') for f in formats)
+    assert any(f.endswith(f'"{a.currency} / WELLBY"') for f in formats)
+    csv = sroi.io.write_csv_value_map(a, tmp_path / "f.csv").read_text(encoding="utf-8")
+    assert "GBP / WELLBY" in csv and "WELLBY / person" in csv
+    q = sroi.units.Q_("1 life_satisfaction_point") * sroi.units.Q_("1 person") * sroi.units.Q_("1 year")
+    assert q.to("WELLBY").magnitude == pytest.approx(1.0, rel=1e-15)
+
+
 _fraction = st.floats(0.0, 0.95, allow_nan=False)
 
 
@@ -716,7 +871,8 @@ SOFFICE = shutil.which("soffice")
 def test_a_real_spreadsheet_recalculates_the_engine_numbers(tmp_path):
     """LibreOffice Calc, a spreadsheet program like Excel, opens the exported workbooks with their
     cached values removed (so it must calculate every formula), saves them, and its values are
-    the engine's: rel 1e-12 (IEEE doubles in another order; 4e-15 seen)."""
+    the engine's: rel 1e-12 (IEEE doubles in another order; 4e-15 seen); the saved workbooks
+    read back as the models."""
     models = {
         "rich": rich_analysis(),
         "elderly": sroi.load(dataset_path("elderly_mode", "elderly_mode.yaml")),
@@ -741,3 +897,5 @@ def test_a_real_spreadsheet_recalculates_the_engine_numbers(tmp_path):
         formulas = {k: v for k, (f, v) in workbook_write.computed_cells(a).items() if f is not None}
         for (sheet, coord), value in formulas.items():
             assert wb[sheet][coord].value == pytest.approx(value, rel=1e-12, abs=1e-9), (name, sheet, coord)
+        # saved by a spreadsheet (formulas respelled, booleans as =TRUE()), it reads back, no warning
+        assert read_value_map_xlsx(tmp_path / "out" / f"{name}.xlsx") == a

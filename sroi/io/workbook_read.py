@@ -31,6 +31,7 @@ import difflib
 import io
 import math
 import os
+import re
 import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -201,12 +202,17 @@ def _load_rows(
     return rows
 
 
+_BOOLEANS = {"=TRUE()": True, "=FALSE()": False}
+
+
 def _convert(v: Any, kind: str, where: str) -> Any:
     """A cell value as a model-file value (text, number, YAML flow text parsed, int, bool).
 
     A formula is never evaluated: the value its program cached is read, with an
     :class:`~sroi.exceptions.SROIWarning` naming the cell; a formula with no cached value is an
     error naming the cell."""
+    if isinstance(v, BadCell) and v.what == "formula" and v.text.replace(" ", "").upper() in _BOOLEANS:
+        v = _BOOLEANS[v.text.replace(" ", "").upper()]  # LibreOffice saves a boolean as =TRUE()
     if isinstance(v, BadCell):
         if v.what == "formula" and v.cached is not None:
             warnings.warn(
@@ -694,6 +700,12 @@ COMPUTED_RTOL = 1e-9
 COMPUTED_ATOL = 1e-6
 
 
+def _formula_text(text: str) -> str:
+    """A formula as spreadsheets respell it: no spaces, upper case, no quotes around a sheet name
+    that needs none."""
+    return re.sub(r"'([A-Za-z_][A-Za-z0-9_]*)'!", r"\1!", text).replace(" ", "").upper()
+
+
 def _check_computed(
     analysis: Analysis, sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]
 ) -> None:
@@ -714,12 +726,11 @@ def _check_computed(
         got = table[r - 1][c - 1] if r - 1 < len(table) and c - 1 < len(table[r - 1]) else None
         where = cell_ref(titles.get(sheet, sheet), r, c)
         if isinstance(got, BadCell) and got.what == "formula":
-            if formula is not None and got.text != formula:
-                problems.append(f"{where} holds the formula {got.text!r}, written as {formula!r}")
+            if got.cached is None:  # saved by a program that does not calculate: check the text
+                if formula is None or _formula_text(got.text) != _formula_text(formula):
+                    problems.append(f"{where} holds the formula {got.text!r}, written as {formula!r}")
                 continue
-            got = got.cached
-            if got is None:
-                continue  # saved by a program that does not calculate: the formula is the writer's
+            got = got.cached  # calculated by a spreadsheet, which may also have respelled the formula
         if not is_number(got):
             problems.append(f"{where} holds {got!r}, the engine gives {value!r}")
         elif not math.isclose(float(got), value, rel_tol=COMPUTED_RTOL, abs_tol=COMPUTED_ATOL):  # type: ignore[arg-type]

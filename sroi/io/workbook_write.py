@@ -294,7 +294,7 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
             f"SUM({tl}{head + 1}:{tl}{last_row})",
             MONEY_FORMAT,
         ),
-        ("Total inputs", result.total_inputs.magnitude, f"SUM('Inputs'!I2:I{n_inputs + 1})", MONEY_FORMAT),
+        ("Total inputs", result.total_inputs.magnitude, f"SUM(Inputs!I2:I{n_inputs + 1})", MONEY_FORMAT),
         ("Net present value", result.net_present_value.magnitude, f"{tl}{r}-{tl}{r + 1}", MONEY_FORMAT),
         ("SROI ratio", result.ratio, f"{tl}{r}/{tl}{r + 1}", "0.00"),
     ]
