@@ -888,6 +888,7 @@ def test_a_real_spreadsheet_recalculates_the_engine_numbers(tmp_path):
                 if info.filename.startswith("xl/worksheets/"):
                     data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v />", data)
                 zout.writestr(info, data)
+    paths.append(template_workbook(tmp_path / "in" / "template.xlsx", cached=False))  # no stored values
     profile = (tmp_path / "profile").as_uri()
     command = [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--calc", "--convert-to", "xlsx"]
     subprocess.run([*command, "--outdir", str(tmp_path / "out"), *map(str, paths)], check=True, timeout=300,
@@ -899,3 +900,8 @@ def test_a_real_spreadsheet_recalculates_the_engine_numbers(tmp_path):
             assert wb[sheet][coord].value == pytest.approx(value, rel=1e-12, abs=1e-9), (name, sheet, coord)
         # saved by a spreadsheet (formulas respelled, booleans as =TRUE()), it reads back, no warning
         assert read_value_map_xlsx(tmp_path / "out" / f"{name}.xlsx") == a
+    # the template's formula in a model cell, calculated by the spreadsheet, is read with a warning
+    with pytest.warns(sroi.SROIWarning) as record:
+        a = read_value_map_xlsx(tmp_path / "out" / "template.xlsx")
+    assert any("H11" in str(w.message) and "cached value 40" in str(w.message) for w in record)
+    assert a.outcomes[3].quantity == 40
