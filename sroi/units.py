@@ -40,6 +40,7 @@ __all__ = [
     "Q_",
     "COUNT_UNITS",
     "CURRENCIES",
+    "WELLBEING_UNITS",
     "define_count_unit",
     "define_currency",
     "parse_quantity",
@@ -197,6 +198,20 @@ for _name, _aliases in [
 # by the proxy library (datasets/proxies.csv).
 define_count_unit("offence")
 
+# Units of wellbeing. A WELLBY (wellbeing-adjusted life year) is a one-point change in life
+# satisfaction on a 0-10 scale, for one person, for one year (HM Treasury (2021), "Wellbeing
+# Guidance for Appraisal: Supplementary Green Book Guidance", published 26 July 2021,
+# http://www.gov.uk/government/publications/green-book-supplementary-guidance-wellbeing; the
+# definition as quoted by the World Wellbeing Panel, https://bse.eu/research/world-wellbeing-panel/wellbys).
+# The point of life satisfaction is a count-like base dimension; a WELLBY is a point for a
+# person for a year, so "0.05 WELLBY/person" a year, or "0.05 life_satisfaction_point" for a
+# person, reaches a proxy in GBP/WELLBY, and a quantity of WELLBYs shows as "50,400 WELLBY".
+define_count_unit("life_satisfaction_point")
+ureg.define("WELLBY = life_satisfaction_point * person * year = wellby")
+#: Units of wellbeing defined at import (docs/method.md §2.3): a WELLBY is one
+#: ``life_satisfaction_point`` for one ``person`` for one ``year``.
+WELLBEING_UNITS: list[str] = ["life_satisfaction_point", "WELLBY"]
+
 # ISO 4217 codes of the currencies in the packaged rate tables and the commonest others.
 for _code in (
     "CNY USD EUR GBP INR NZD AUD JPY CAD CHF HKD KRW SGD SEK NOK DKK BRL MXN ZAR TWD THB "
@@ -299,7 +314,7 @@ def _check_unit_text(text: str, field: str) -> None:
 
 def _check_prefixes(unit: pint.Unit, field: str) -> None:
     """Refuse SI prefixes on currencies and count units (``mGBP``, ``kperson``)."""
-    own = set(COUNT_UNITS) | set(CURRENCIES)
+    own = set(COUNT_UNITS) | set(CURRENCIES) | set(WELLBEING_UNITS)
     for key in unit._units:
         if key in own:
             continue

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import zipfile
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import sroi
 from sroi.datasets import dataset_path
@@ -113,7 +117,7 @@ def test_layout_and_totals(tmp_path):
     a = rich_analysis()
     result = a.evaluate()
     path = write_value_map_xlsx(a, tmp_path / "rich.xlsx", result=result)
-    wb = openpyxl.load_workbook(path)
+    wb = openpyxl.load_workbook(path, data_only=True)  # the cached values of the formulas
     assert wb.sheetnames == [
         "Value Map",
         "Inputs",
@@ -239,6 +243,13 @@ def _set(cell, value):
     return edit
 
 
+def _set2(cell, value, cell2, value2):
+    def edit(ws):
+        ws[cell], ws[cell2] = value, value2
+
+    return edit
+
+
 @pytest.mark.parametrize(
     ("kwargs", "where", "match"),
     [
@@ -246,7 +257,11 @@ def _set(cell, value):
         ({"deadweight": "=0.1+0.1"}, "value map!K8", "formula"),
         ({"deadweight": "{distribution: uniform, low: 0.1"}, "value map!K8", "not valid YAML"),
         ({"extra": _set("E8", "10 bananas")}, "value map!E8", "unknown unit"),
-        ({"extra": _set("H10", "25 GBP/person")}, r"value map!H10", r"outcomes\[1\]\.proxy"),
+        (
+            {"extra": _set2("H10", "25 GBP/person", "E10", "4 visit")},
+            r"value map!H10",
+            r"outcomes\[1\]\.proxy",
+        ),
         ({"extra": _set("B10", None)}, "value map!B10", "missing required key 'outcome'"),
         ({"extra": _set("B2", None)}, "value map!B2", "no 'Name'"),
         ({"extra": _set("K7", "Deadwieght")}, "value map!K7", "did you mean 'deadweight'"),
@@ -293,10 +308,14 @@ def test_formula_text_is_escaped_and_read_back(tmp_path):
         parameters={"=p": 0.5},
     )
     path = write_value_map_xlsx(a, tmp_path / "inj.xlsx")
-    wb = openpyxl.load_workbook(path)  # formulas, if any, would come back as data_type "f"
+    wb = openpyxl.load_workbook(path)  # formulas come back as data_type "f"
     strings = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
-    assert not [c for c in strings if c.data_type == "f"]
+    computed = workbook_write.computed_cells(a)
+    formulas = {(c.parent.title, c.coordinate): c.value for c in strings if c.data_type == "f"}
+    assert formulas == {k: f for k, (f, _) in computed.items() if f is not None}  # only the writer's own
     for c in strings:
+        if c.data_type == "f":
+            continue
         if isinstance(c.value, str):
             assert c.value[:1] not in ("=", "+", "-", "@", "\t", "\r"), (c.coordinate, c.value)
             assert c.data_type == "s"
@@ -304,10 +323,6 @@ def test_formula_text_is_escaped_and_read_back(tmp_path):
     head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Stakeholder")
     assert ws.cell(head + 1, 1).value == "'" + names[0]
     assert ws.cell(head + 6, 1).value == "''=quoted"
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert "<f>" not in z.read(name).decode() and "<f " not in z.read(name).decode()
     assert read_value_map_xlsx(path) == a
     assert read_value_map_xlsx(without_model_sheet(path, tmp_path / "v.xlsx")) == a
 
@@ -409,3 +424,484 @@ def test_model_sheet_alone_is_read(tmp_path):
     wb[MODEL_SHEET].sheet_state = "visible"
     wb.save(path)
     assert read_value_map_xlsx(path) == a
+
+
+# -- the auditable export: live formulas, checked by evaluating them (docs/method.md §16) -----------
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<ref>(?:'(?P<sheet>[^']+)'!|(?P<bare>[A-Za-z_]\w*)!)?\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)"
+    r"(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?)|(?P<fn>SUM|SUMPRODUCT)\(|(?P<op>[-+*/^(),]))"
+)
+
+
+class FormulaEvaluator:
+    """A test-only evaluator of the formulas the writer emits: numbers, + - * / ^ (unary minus in
+    an exponent), parentheses, cell references (optionally 'Sheet'!, $), ranges in SUM and
+    SUMPRODUCT. Excel's precedence: ^ binds tighter than * and /, which bind tighter than + and -."""
+
+    def __init__(self, wb):
+        self.wb, self.memo = wb, {}
+
+    def cell(self, sheet, coord):
+        key = (sheet, coord)
+        if key not in self.memo:
+            v = self.wb[sheet][coord].value
+            self.memo[key] = (
+                self.formula(sheet, v[1:]) if isinstance(v, str) and v.startswith("=") else v or 0.0
+            )
+        return self.memo[key]
+
+    def formula(self, sheet, text):
+        tokens, pos = [], 0
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            assert m and m.end() > pos, text[pos:]
+            tokens.append(m)
+            pos = m.end()
+        self.tokens, self.i, self.sheet = tokens, 0, sheet
+        value = self.expr()
+        assert self.i == len(tokens), text
+        return value
+
+    def peek(self, op):
+        return self.i < len(self.tokens) and self.tokens[self.i].group("op") == op
+
+    def expr(self):
+        v = self.term()
+        while self.peek("+") or self.peek("-"):
+            op = self.tokens[self.i].group("op")
+            self.i += 1
+            v = v + self.term() if op == "+" else v - self.term()
+        return v
+
+    def term(self):
+        v = self.power()
+        while self.peek("*") or self.peek("/"):
+            op = self.tokens[self.i].group("op")
+            self.i += 1
+            v = v * self.power() if op == "*" else v / self.power()
+        return v
+
+    def power(self):
+        v = self.atom()
+        while self.peek("^"):
+            self.i += 1
+            v = v ** self.atom()
+        return v
+
+    def values(self, m):
+        sheet = m.group("sheet") or m.group("bare") or self.sheet
+        if m.group("c2") is None:
+            return [self.cell(sheet, m.group("c1") + m.group("r1"))]
+        rows = self.wb[sheet][f"{m.group('c1')}{m.group('r1')}:{m.group('c2')}{m.group('r2')}"]
+        return [self.cell(sheet, c.coordinate) for row in rows for c in row]
+
+    def atom(self):
+        m = self.tokens[self.i]
+        self.i += 1
+        if m.group("op") == "-":
+            return -self.atom()
+        if m.group("op") == "(":
+            v = self.expr()
+            assert self.peek(")")
+            self.i += 1
+            return v
+        if m.group("num"):
+            return float(m.group("num"))
+        if m.group("ref"):
+            sheet, saved = (
+                m.group("sheet") or m.group("bare") or self.sheet,
+                (self.tokens, self.i, self.sheet),
+            )
+            out = self.values(m)
+            self.tokens, self.i, self.sheet = saved
+            assert len(out) == 1 or sheet
+            return out[0]
+        fn, args = m.group("fn"), []
+        while True:
+            ref = self.tokens[self.i]
+            self.i += 1
+            saved = (self.tokens, self.i, self.sheet)
+            args.append(self.values(ref))
+            self.tokens, self.i, self.sheet = saved
+            if self.peek(")"):
+                self.i += 1
+                break
+            assert self.peek(",")
+            self.i += 1
+        if fn == "SUM":
+            return sum(v for a in args for v in a)
+        return sum(x * y for x, y in zip(*args, strict=True))
+
+
+def test_formula_evaluator_knows_excel_precedence():
+    ev = FormulaEvaluator(openpyxl.Workbook())
+    assert ev.formula("Sheet", "2+3*4^2/8-1") == 2 + 3 * 16 / 8 - 1
+    assert ev.formula("Sheet", "(1+1)^-0.5") == pytest.approx(2**-0.5, rel=1e-15)
+
+
+ALL_MODELS = [sroi.load(dataset_path(*parts)) for parts in DATASETS]
+
+
+@pytest.mark.parametrize("a", [rich_analysis(), *ALL_MODELS], ids=["rich", *[d[0] for d in DATASETS]])
+def test_live_formulas_give_the_engine_numbers(a, tmp_path):
+    """Every computed cell is a formula or a shaded input; the formulas, evaluated, and the values
+    cached for them (what openpyxl's data_only and pandas read) both give the engine's numbers.
+    rel=1e-9: the formulas multiply in another order than the engine (IEEE doubles both)."""
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    expected = workbook_write.computed_cells(a)
+    wb, cached = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    ev = FormulaEvaluator(wb)
+    n_formulas = 0
+    for (sheet, coord), (formula, value) in expected.items():
+        cell = wb[sheet][coord]
+        if formula is None:
+            assert cell.fill.fgColor.rgb.endswith("FFF2CC"), (sheet, coord)  # marked as an input
+            assert cell.value == pytest.approx(value, rel=1e-15)  # openpyxl writes 16 digits
+            continue
+        n_formulas += 1
+        assert cell.value == formula
+        assert ev.cell(sheet, coord) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, coord, formula)
+        assert cached[sheet][coord].value == value, (sheet, coord)
+    assert n_formulas > 3 * len(a.outcomes)
+    r = a.evaluate()
+    ws = wb["Value Map"]
+    ratio_cell = next(c for row in ws.iter_rows() for c in row if c.value == "SROI ratio")
+    total = next(k for (s, k), (f, v) in expected.items() if v == r.ratio and f and "/" in f)
+    assert ws[total].row == ratio_cell.row
+    assert ev.cell("Value Map", total) == pytest.approx(r.ratio, rel=1e-9)
+
+
+def test_formulas_follow_start_drop_off_year_and_timing(tmp_path):
+    """Start in period 2, drop-off from year 1, mid-year discounting, evaluative reference period 2,
+    an input in period 1: the formulas give the engine's numbers (docs/method.md §3.2-3.7)."""
+    a = sroi.Analysis(
+        "Conventions",
+        "GBP",
+        outcomes=[
+            sroi.Outcome("A", "x", quantity="10 person", proxy="500 GBP/person", duration=3, drop_off=0.1),
+            sroi.Outcome(
+                "B",
+                "y",
+                quantity="4 person",
+                proxy="100 GBP/person",
+                duration=2,
+                start=2,
+                drop_off=0.2,
+                drop_off_from_year=1,
+                deadweight="25%",
+            ),
+        ],
+        inputs=[sroi.Input("F", "Grant", "1000 GBP"), sroi.Input("F", "Later", "300 GBP", year=1)],
+        discount_rate=[0.035, 0.03],
+        discount_timing="mid_year",
+        reference_period=2,
+    )
+    path = write_value_map_xlsx(a, tmp_path / "c.xlsx")
+    ev = FormulaEvaluator(openpyxl.load_workbook(path))
+    for (sheet, coord), (formula, value) in workbook_write.computed_cells(a).items():
+        if formula:
+            assert ev.cell(sheet, coord) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, coord, formula)
+    assert read_value_map_xlsx(path) == a
+
+
+def test_an_edited_computed_cell_is_reported(tmp_path):
+    a = sroi.load(dataset_path("example", "digital_inclusion.yaml"))
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Value Map"]
+    head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Stakeholder")
+    col = next(c.column for c in ws[head] if c.value == "Impact (GBP)")
+    where = f"Value Map!{ws.cell(head + 1, col).coordinate}"
+    engine = a.evaluate().by_outcome["impact"].iloc[0]
+    ws.cell(head + 1, col).value = 12345.0  # typed over the formula
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning, match=rf"{where} holds 12345, the engine gives {float(engine)!r}"):
+        assert read_value_map_xlsx(path) == a
+    # an edited formula is reported too, naming both formulas
+    wb = openpyxl.load_workbook(path)
+    formula = workbook_write.computed_cells(a)[("Value Map", where.split("!")[1])][0]
+    wb["Value Map"][where.split("!")[1]] = formula + "*2"
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning, match="holds the formula"):
+        assert read_value_map_xlsx(path) == a
+
+
+def test_a_stale_cached_value_is_reported(tmp_path):
+    """A formula whose cached value disagrees with the engine (another program calculated it, or a
+    model cell was edited without recalculating) is reported with both values."""
+    a = sroi.load(dataset_path("example", "digital_inclusion.yaml"))
+    path = write_value_map_xlsx(a, tmp_path / "vm.xlsx")
+    r = a.evaluate()
+    with_cached_values(path, "xl/worksheets/sheet1.xml", {repr(r.ratio): "999.5"})
+    with pytest.warns(sroi.SROIWarning, match=rf"holds 999.5, the engine gives {r.ratio!r}"):
+        read_value_map_xlsx(path)
+
+
+def with_cached_values(path, part, replace):
+    """Rewrite cached values (``<v>old</v>`` -> ``<v>new</v>``) in one sheet of a workbook."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                for old, new in replace.items():
+                    assert f"<v>{old}</v>".encode() in data, old
+                    data = data.replace(f"<v>{old}</v>".encode(), f"<v>{new}</v>".encode())
+            zout.writestr(info, data)
+    tmp.replace(path)
+    return path
+
+
+def cache_formulas(path, part, values):
+    """Give formula cells of one sheet a cached value, as Excel does on saving (``<v>``)."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                for coord, value in values.items():
+                    pattern = rf'(<c r="{coord}"[^>]*><f>[^<]*</f>)<v\s*/>'.encode()
+                    data, n = re.subn(pattern, rb"\1<v>" + str(value).encode() + b"</v>", data)
+                    assert n == 1, coord
+            zout.writestr(info, data)
+    tmp.replace(path)
+    return path
+
+
+# -- the Social Value UK template layout (docs/method.md §16) ---------------------------------------
+TEMPLATE_HEADER = [
+    "Stakeholders", "Inputs", "Value £", "Outputs", "Description", "Indicator", "Source", "Quantity",
+    "Duration", "Outcomes start", "Financial proxy", "Value £", "Source", "Deadweight %",
+    "Displacement %", "Attribution %", "Drop off %", "Impact",
+]  # fmt: skip
+
+
+def template_workbook(path, rows=None, cached=True):
+    """A Value Map laid out like the Social Value UK template, written with openpyxl: inputs and
+    their values in the Value Map, a description under 'Financial proxy' and the number under
+    'Value', percentages typed as 20, a continuation row, a bare quantity next to a per-person
+    proxy, a percent-formatted cell, and a formula whose cached value is read."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "SROI Value Map"
+    ws["A1"] = "SROI Value Map"
+    ws["A2"], ws["B2"] = "Project name", "Befriending"
+    ws["A3"], ws["B3"] = "Currency", "GBP"
+    ws["A4"], ws["B4"] = "Discount rate", 0.035
+    ws["A6"] = "Stage 1"
+    ws.append(TEMPLATE_HEADER)  # row 7
+    rows = rows or [
+        ["Older people", "Time", 0, None, "Less lonely", "UCLA score", "survey", 40, 2, 1,
+         "Value of feeling less lonely", 1200, "HACT", 20, 0, 25, 10, "=H8*L8*(1-N8/100)"],
+        [None, None, None, None, "More active", "steps", "survey", 30, 1, 1,
+         "Gym membership a year", 300, "market price", 15, 5, 10, 0, None],
+        ["Carers", "Time", 0, None, "Respite", "hours", "diary", 12, 1, 1,
+         "500 GBP/person", None, "carers survey", 0.1, 0, 0, 0, None],
+        ["Funder", "Grant", 20000, "12 groups", "Fewer GP visits", "visits", "records", "=8*5", 3, 2,
+         "Cost of a GP visit", 42, "PSSRU", 30, 0, 20, 33, None],
+    ]  # fmt: skip
+    for row in rows:
+        ws.append(row)
+    ws["N10"].number_format = "0%"  # shown as 10%: a fraction
+    ws.append([])
+    ws.append(["Total"])
+    wb.save(path)
+    if cached:  # what Excel stores: the formulas' values (openpyxl itself writes none)
+        cache_formulas(path, "xl/worksheets/sheet1.xml", {"H11": 40, "R8": 38400})
+    return path
+
+
+def test_template_workbook_imports_evaluates_exports_and_round_trips(tmp_path):
+    path = template_workbook(tmp_path / "template.xlsx")
+    with pytest.warns(sroi.SROIWarning) as record:
+        a = read_value_map_xlsx(path)
+    messages = [str(w.message) for w in record]
+    assert any("SROI Value Map!H11" in m and "'=8*5'" in m and "cached value 40" in m for m in messages)
+    assert any("SROI Value Map!H10" in m and "'12 person'" in m for m in messages)  # bare quantity
+    assert any(
+        "SROI Value Map!N8:N11" in m and "'Deadweight %'" in m and "percentages" in m for m in messages
+    )
+    assert not any("Impact" in m or "R8" in m for m in messages)  # a computed column is not read
+    expected = sroi.Analysis(
+        "Befriending",
+        "GBP",
+        outcomes=[
+            sroi.Outcome("Older people", "Less lonely", indicator="UCLA score", source="survey", quantity=40,
+                         duration=2, proxy="1200 GBP", proxy_source="Value of feeling less lonely; source: HACT",
+                         deadweight=0.2, attribution=0.25, drop_off=0.1),
+            sroi.Outcome("Older people", "More active", indicator="steps", source="survey", quantity=30,
+                         duration=1, proxy="300 GBP", proxy_source="Gym membership a year; source: market price",
+                         deadweight=0.15, displacement=0.05, attribution=0.1),
+            sroi.Outcome("Carers", "Respite", indicator="hours", source="diary", quantity="12 person",
+                         duration=1, proxy="500 GBP/person", proxy_source="carers survey", deadweight=0.1),
+            sroi.Outcome("Funder", "Fewer GP visits", indicator="visits", source="records", quantity=40,
+                         duration=3, start=2, proxy="42 GBP", proxy_source="Cost of a GP visit; source: PSSRU",
+                         deadweight=0.3, attribution=0.2, drop_off=0.33),
+        ],
+        inputs=[sroi.Input("Older people", "Time", "0 GBP"), sroi.Input("Carers", "Time", "0 GBP"),
+                sroi.Input("Funder", "Grant", "20000 GBP")],
+        discount_rate=0.035,
+    )  # fmt: skip
+    assert a == expected
+    r = a.evaluate()
+    # the first outcome by hand: 40 x 1200 x 0.8 x 0.75 = 28,800, then 25,920 (drop-off from year 2)
+    assert r.by_outcome["impact"].iloc[0] == pytest.approx(28_800, rel=1e-12)
+    assert r.by_outcome["present_value"].iloc[0] == pytest.approx(
+        28_800 / 1.035 + 25_920 / 1.035**2, rel=1e-12
+    )
+    out = write_value_map_xlsx(a, tmp_path / "export.xlsx")
+    assert read_value_map_xlsx(out) == a  # no warning: the export is read back exactly
+    assert read_value_map_xlsx(without_model_sheet(out, tmp_path / "visible.xlsx")) == a
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "match"),
+    [
+        (
+            {"L8": None},
+            "SROI Value Map!L8",
+            "is a description, and this Value cell",
+        ),  # a description with no Value
+        ({"P9": 0.5}, "SROI Value Map!P9", r"0.5% or 50%"),  # a fraction among percentages
+    ],
+)
+def test_template_errors_name_the_cell(tmp_path, edit, where, match):
+    path = template_workbook(tmp_path / "t.xlsx", cached=False)
+    wb = openpyxl.load_workbook(path)
+    for cell, value in edit.items():
+        wb.active[cell] = value
+    wb.active["H11"] = 40
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning), pytest.raises(SROIError, match=match) as info:
+        read_value_map_xlsx(path)
+    assert info.value.field == where
+
+
+def test_template_formula_without_cached_value_is_an_error(tmp_path):
+    path = template_workbook(tmp_path / "t.xlsx", cached=False)
+    with pytest.raises(SROIError, match="no cached value") as info:
+        read_value_map_xlsx(path)
+    assert info.value.field == "SROI Value Map!H11"
+
+
+def test_template_fractions_in_a_percent_column_are_read_as_fractions(tmp_path):
+    path = template_workbook(tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for r in range(8, 12):
+        ws[f"P{r}"] = 0.1
+    ws["H11"] = 40
+    wb.save(path)
+    with pytest.warns(sroi.SROIWarning) as record:
+        a = read_value_map_xlsx(path)
+    assert any(
+        "P8:P11: the column 'Attribution %' holds bare numbers from 0 to 1" in str(w.message) for w in record
+    )
+    assert [o.attribution for o in a.outcomes] == [0.1] * 4
+
+
+def test_wellbys_display_as_wellbys(tmp_path):
+    """A quantity of WELLBYs (docs/method.md §2.3) reads as WELLBYs in the result, the workbook
+    (the number format of the quantity used) and the CSV Value Map."""
+    a = sroi.load(dataset_path("elderly_mode", "elderly_mode_2023_forecast.yaml"))
+    by = a.evaluate().by_outcome.set_index("id")
+    assert by.loc["connected", "quantity_unit"] == "WELLBY"
+    assert by.loc["connected", "proxy_unit"] == f"{a.currency} / WELLBY"
+    path = write_value_map_xlsx(a, tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(path)["Value Map"]
+    formats = [
+        c.number_format for row in ws.iter_rows() for c in row if c.fill.fgColor.rgb.endswith("FFF2CC")
+    ]
+    assert any(f.endswith('"WELLBY"') for f in formats)
+    assert any(f.endswith(f'"{a.currency} / WELLBY"') for f in formats)
+    csv = sroi.io.write_csv_value_map(a, tmp_path / "f.csv").read_text(encoding="utf-8")
+    assert "GBP / WELLBY" in csv and "WELLBY / person" in csv
+    q = sroi.units.Q_("1 life_satisfaction_point") * sroi.units.Q_("1 person") * sroi.units.Q_("1 year")
+    assert q.to("WELLBY").magnitude == pytest.approx(1.0, rel=1e-15)
+
+
+_fraction = st.floats(0.0, 0.95, allow_nan=False)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    quantity=st.floats(1.0, 1e6),
+    proxy=st.floats(-1e4, 1e5).filter(lambda x: abs(x) > 1e-3),
+    filters=st.tuples(_fraction, _fraction, _fraction, _fraction),
+    duration=st.integers(1, 6),
+    start=st.integers(1, 3),
+    drop_from=st.sampled_from([1, 2]),
+    rate=st.floats(0.0, 0.12),
+    timing=st.sampled_from(["end_of_year", "mid_year", "start_of_year", "none"]),
+    reference=st.integers(0, 3),
+)
+def test_formulas_agree_with_the_engine_for_any_model(
+    tmp_path, quantity, proxy, filters, duration, start, drop_from, rate, timing, reference
+):
+    """Whatever the filters, life, start, drop-off year, rate, timing and reference period, the
+    formulas give the engine's numbers (rel 1e-9, abs 1e-6: IEEE doubles, another order) and the
+    workbook reads back as the model, with no warning."""
+    dw, ds, at, do = filters
+    a = sroi.Analysis(
+        "Any",
+        "GBP",
+        outcomes=[
+            sroi.Outcome("S", "o", quantity=f"{quantity!r} person", proxy=f"{proxy!r} GBP/person/year",
+                         duration=duration, start=start, deadweight=dw, displacement=ds, attribution=at,
+                         drop_off=do, drop_off_from_year=drop_from),
+            sroi.Outcome("S", "p", quantity="3 person", proxy="100 GBP/person", deadweight=sroi.Pert(0.1, 0.2, 0.4)),
+        ],
+        inputs=[sroi.Input("F", "Grant", "1000 GBP"), sroi.Input("F", "Later", "50 GBP", year=2)],
+        discount_rate=rate,
+        discount_timing=timing,
+        reference_period=reference,
+    )  # fmt: skip
+    path = write_value_map_xlsx(a, tmp_path / "any.xlsx")
+    ev = FormulaEvaluator(openpyxl.load_workbook(path))
+    for (sheet, coord), (formula, value) in workbook_write.computed_cells(a).items():
+        if formula:
+            assert ev.cell(sheet, coord) == pytest.approx(value, rel=1e-9, abs=1e-6), (sheet, coord, formula)
+    assert read_value_map_xlsx(path) == a
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_a_real_spreadsheet_recalculates_the_engine_numbers(tmp_path):
+    """LibreOffice Calc, a spreadsheet program like Excel, opens the exported workbooks with their
+    cached values removed (so it must calculate every formula), saves them, and its values are
+    the engine's: rel 1e-12 (IEEE doubles in another order; 4e-15 seen); the saved workbooks
+    read back as the models."""
+    models = {
+        "rich": rich_analysis(),
+        "elderly": sroi.load(dataset_path("elderly_mode", "elderly_mode.yaml")),
+    }
+    paths = []
+    for name, a in models.items():
+        path = write_value_map_xlsx(a, tmp_path / f"{name}.xlsx")
+        paths.append(tmp_path / "in" / f"{name}.xlsx")
+        paths[-1].parent.mkdir(exist_ok=True)
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(paths[-1], "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename.startswith("xl/worksheets/"):
+                    data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v />", data)
+                zout.writestr(info, data)
+    paths.append(template_workbook(tmp_path / "in" / "template.xlsx", cached=False))  # no stored values
+    profile = (tmp_path / "profile").as_uri()
+    command = [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--calc", "--convert-to", "xlsx"]
+    subprocess.run([*command, "--outdir", str(tmp_path / "out"), *map(str, paths)], check=True, timeout=300,
+                   capture_output=True)  # fmt: skip
+    for name, a in models.items():
+        wb = openpyxl.load_workbook(tmp_path / "out" / f"{name}.xlsx", data_only=True)
+        formulas = {k: v for k, (f, v) in workbook_write.computed_cells(a).items() if f is not None}
+        for (sheet, coord), value in formulas.items():
+            assert wb[sheet][coord].value == pytest.approx(value, rel=1e-12, abs=1e-9), (name, sheet, coord)
+        # saved by a spreadsheet (formulas respelled, booleans as =TRUE()), it reads back, no warning
+        assert read_value_map_xlsx(tmp_path / "out" / f"{name}.xlsx") == a
+    # the template's formula in a model cell, calculated by the spreadsheet, is read with a warning
+    with pytest.warns(sroi.SROIWarning) as record:
+        a = read_value_map_xlsx(tmp_path / "out" / "template.xlsx")
+    assert any("H11" in str(w.message) and "cached value 40" in str(w.message) for w in record)
+    assert a.outcomes[3].quantity == 40

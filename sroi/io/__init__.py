@@ -3,7 +3,9 @@ export of result tables to CSV and Parquet.
 
 Modules: :mod:`sroi.io.modelfile` (``load``, ``save``), :mod:`sroi.io.csv` (the Value Map
 CSV), :mod:`sroi.io.workbook_layout`, :mod:`sroi.io.workbook_write` and
-:mod:`sroi.io.workbook_read` (the Value Map workbook), :mod:`sroi.io.export` (result tables).
+:mod:`sroi.io.workbook_read` (the Value Map workbook, with live formulas;
+:mod:`sroi.io.workbook_template` reads the Social Value UK template's conventions),
+:mod:`sroi.io.export` (result tables).
 Every name below is importable from ``sroi.io`` directly.
 
 Examples
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     )
     from sroi.io.workbook_layout import MODEL_SHEET
     from sroi.io.workbook_read import read_value_map_xlsx
-    from sroi.io.workbook_write import write_value_map_xlsx
+    from sroi.io.workbook_write import computed_cells, write_value_map_xlsx
     from sroi.safe_yaml import MAX_FILE_BYTES, parse_yaml, read_yaml_file
     from sroi.tabular import outcomes_from_frame, to_frame, to_frame_row
 
@@ -56,6 +58,7 @@ _LAZY: dict[str, str] = {
     "RESULT_TABLES": "sroi.io.export",
     "analysis_from_dict": "sroi.io.modelfile",
     "analysis_to_dict": "sroi.io.modelfile",
+    "computed_cells": "sroi.io.workbook_write",
     "dumps": "sroi.io.modelfile",
     "escape_formula": "sroi.io.export",
     "export_tables": "sroi.io.export",
@@ -84,6 +87,7 @@ __all__ = [
     "RESULT_TABLES",
     "analysis_from_dict",
     "analysis_to_dict",
+    "computed_cells",
     "dumps",
     "escape_formula",
     "export_tables",

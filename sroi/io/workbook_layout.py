@@ -34,6 +34,7 @@ __all__ = [
     "FINGERPRINT_PREFIX",
     "HEADER_SEARCH",
     "HEAD_FILL",
+    "INPUT_FILL",
     "MAX_CELL_TEXT",
     "MAX_COLUMNS",
     "MAX_OUTCOMES",
@@ -54,6 +55,7 @@ __all__ = [
     "VM_COLUMNS",
     "VM_DERIVED",
     "VM_KINDS",
+    "VM_POSITIONAL",
     "XML_ILLEGAL",
     "BadCell",
     "canonical",
@@ -120,7 +122,11 @@ VM_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("proxy_source", "Proxy source", "3", "text"), ("deadweight", "Deadweight", "4", "value"),
     ("displacement", "Displacement", "4", "value"), ("attribution", "Attribution", "4", "value"),
     ("drop_off", "Drop-off", "4", "value"), ("drop_off_from_year", "Drop-off from year", "4", "int"),
-    ("overlaps", "Overlaps (share already counted)", "4", "value"), ("impact", "Impact ({cur})", "4", "derived"),
+    ("overlaps", "Overlaps (share already counted)", "4", "value"),
+    ("quantity_used", "Quantity used", "4", "derived"), ("deadweight_used", "Deadweight used", "4", "derived"),
+    ("displacement_used", "Displacement used", "4", "derived"),
+    ("attribution_used", "Attribution used", "4", "derived"), ("drop_off_used", "Drop-off used", "4", "derived"),
+    ("overlap_used", "Overlap used", "4", "derived"), ("impact", "Impact ({cur})", "4", "derived"),
     ("pv_years", "PV year {t} ({cur})", "5", "derived"), ("total_pv", "Total PV ({cur})", "5", "derived"),
     ("cash_tier", "Cash tier", "cash", "text"), ("contracted", "Contracted", "cash", "bool"),
     ("payer", "Payer", "cash", "text"),
@@ -131,7 +137,14 @@ VM_ALIASES = {
     "duration of outcome": "duration", "duration of outcomes": "duration", "start": "start",
     "outcomes start": "start", "proxy": "proxy", "financial proxy source": "proxy_source",
     "dropoff": "drop_off",
+    # the Social Value UK template's labels
+    "deadweight %": "deadweight", "displacement %": "displacement", "attribution %": "attribution",
+    "drop off %": "drop_off", "dropoff %": "drop_off", "drop off": "drop_off", "description": "outcome",
+    "the outcomes": "outcome", "outcome start": "start", "duration years": "duration",
 }
+#: Template columns that depend on their place: a "Value" after "Financial proxy" is the proxy's
+#: number; a "Value" after "Inputs" (before any outcome column) is the input's.
+VM_POSITIONAL = {"value": ("proxy_value", "input_value")}
 TITLE_LABELS = {
     "sector": "sector",
     "name": "name", "analysis name": "name", "project name": "name", "description": "description",
@@ -144,7 +157,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...], 
     "Inputs": ("inputs", ("stakeholder", "value"), (
         ("stakeholder", "Stakeholder", "text"), ("description", "Description", "text"),
         ("value", "Value", "value"), ("year", "Year", "int"), ("price_year", "Price year", "int"),
-        ("source", "Source", "text")), ()),
+        ("source", "Source", "text")), ("value used", "discount factor", "present value")),
     "Outputs": ("outputs", ("stakeholder", "description"), (
         ("stakeholder", "Stakeholder", "text"), ("description", "Description", "text"),
         ("quantity", "Quantity", "value"), ("source", "Source", "text")), ()),
@@ -163,7 +176,22 @@ TABLES: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...], 
 }
 # fmt: on
 VM_KINDS = {k: kind for k, _, _, kind in VM_COLUMNS if kind != "derived"}
-VM_DERIVED = {"inputs", "outputs", "value", "impact", "total pv", "total present value", "present value"}
+VM_DERIVED = {
+    "inputs",
+    "outputs",
+    "impact",
+    "total pv",
+    "total present value",
+    "present value",
+    "quantity used",
+    "deadweight used",
+    "displacement used",
+    "attribution used",
+    "drop off used",
+    "overlap used",
+    "social return",
+    "calculating social return",
+}
 PV_YEAR_RE = re.compile(r"(pv|present value) (year|period) \d+")
 TOTAL_LABELS = ("total", "net present value", "npv", "sroi ratio", "social return")
 TITLE_KINDS = {
@@ -177,6 +205,8 @@ TABLE_ALIASES = {"parameter a": "a", "parameter b": "b", "correlation": "rho", "
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 MONEY_FORMAT = "#,##0.00"
+#: Fill of the cells holding the engine's point values that the formulas use (inputs to them).
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
 class BadCell:
@@ -188,15 +218,17 @@ class BadCell:
         ``"formula"`` or ``"spreadsheet error value"``.
     text : str
         The formula or error text.
+    cached : number, str, bool or None
+        A formula's value as cached by the program that saved the file (None: none cached).
     """
 
-    def __init__(self, what: str, text: str) -> None:
-        self.what, self.text = what, text
+    def __init__(self, what: str, text: str, cached: Any = None) -> None:
+        self.what, self.text, self.cached = what, text, cached
 
 
 def normalise_label(label: Any) -> str:
     """Header label -> lower case words, without a bracketed suffix (``'Value (GBP)'`` -> ``'value'``)."""
-    text = re.sub(r"\([^)]*\)", " ", str(label)).casefold()
+    text = re.sub(r"\([^)]*\)|[£$€¥]", " ", str(label)).casefold()
     return " ".join(re.sub(r"[-_/:]", " ", text).split())
 
 

@@ -4,11 +4,19 @@
 :func:`sroi.io.workbook_write.write_value_map_xlsx` exactly, or a Value Map filled in by hand,
 naming the cell of anything wrong (``Value Map!F7``).
 
-Safety: cells are never evaluated: a formula in a cell that is read is an error (the workbook
-is opened with ``data_only=False`` so that formulas are seen and refused rather than replaced
-by whatever value another program cached); text escaped against formula injection is
-unescaped exactly. File size, unpacked size, rows and columns are bounded; a sheet declaring
-too many rows or columns is refused before its rows are read.
+Template layout: the Social Value UK Value Map's labels (``Deadweight %``...), percentages
+typed as 20, 0.2 or ``20%``, a ``Financial proxy`` description with its number under ``Value``,
+inputs in the Value Map, continuation rows with a blank stakeholder, bare quantities next to a
+proxy priced per unit (docs/method.md §16.4).
+
+Safety: cells are never evaluated. A formula in a model cell is read from the value that the
+program which saved the file stored for it, with an :class:`~sroi.exceptions.SROIWarning`
+naming the cell (the workbook is opened twice, with ``data_only=False`` to see formulas and
+``data_only=True`` for their stored values); with no stored value it is an error naming the
+cell. Computed cells of a workbook written by :func:`write_value_map_xlsx` are checked against
+the engine (docs/method.md §16.3). Text escaped against formula injection is unescaped exactly.
+File size, unpacked size, rows and columns are bounded; a sheet declaring too many rows or
+columns is refused before its rows are read.
 
 References
 ----------
@@ -21,7 +29,9 @@ from __future__ import annotations
 
 import difflib
 import io
+import math
 import os
+import re
 import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -29,9 +39,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from sroi.exceptions import SROIError
+from sroi.exceptions import SROIError, SROIWarning
 from sroi.io.csv import MAX_YAML_CELL_CHARS
 from sroi.io.export import unescape_formula
 from sroi.io.modelfile import FORMAT_VERSION, analysis_from_dict, analysis_to_dict, loads
@@ -56,13 +67,15 @@ from sroi.io.workbook_layout import (
     VM_COLUMNS,
     VM_DERIVED,
     VM_KINDS,
+    VM_POSITIONAL,
     BadCell,
     cell_ref,
     fingerprint,
     normalise_label,
 )
+from sroi.io.workbook_template import bare_quantity, is_number, template_outcomes, with_currency
+from sroi.io.workbook_write import computed_cells
 from sroi.safe_yaml import MAX_FILE_BYTES, parse_yaml, read_file_bytes
-from sroi.units import CURRENCIES
 
 if TYPE_CHECKING:
     from sroi.analysis import Analysis
@@ -114,17 +127,38 @@ def _read_file(path: Any) -> io.BytesIO:
     return buffer
 
 
-def _raw(cell: Any) -> Any:
+def _raw(cell: Any, cached: Any = None) -> Any:
+    """A cell's value; a formula or an error value as :class:`BadCell` (a formula keeps the value
+    the program that saved the file cached for it, from ``cached``, the same cell read with
+    ``data_only=True``)."""
     v = cell.value
     if getattr(cell, "data_type", None) == "f" or isinstance(v, (ArrayFormula, DataTableFormula)):
-        return BadCell("formula", str(getattr(v, "text", v)))
+        bad = BadCell("formula", str(getattr(v, "text", v)))
+        value = getattr(cached, "value", None)
+        if getattr(cached, "data_type", None) != "e" and isinstance(value, (int, float, str, bool)):
+            bad.cached = value
+        return bad
     if getattr(cell, "data_type", None) == "e":
         return BadCell("spreadsheet error value", str(v))
     return v
 
 
-def _load_rows(ws: Any, sheet: str, max_rows: int, trust_width: bool = False) -> list[tuple[Any, ...]]:
-    """The cell values of a sheet (formulas as :class:`BadCell`), refusing oversized sheets first."""
+def _is_percent_format(cell: Any) -> bool:
+    fmt = getattr(cell, "number_format", None)
+    return isinstance(fmt, str) and "%" in fmt.replace("\\%", "").split(";")[0]
+
+
+def _load_rows(
+    ws: Any,
+    sheet: str,
+    max_rows: int,
+    trust_width: bool = False,
+    cached_ws: Any = None,
+    percent: set[tuple[int, int]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """The cell values of a sheet (formulas as :class:`BadCell`, with the value cached in
+    ``cached_ws`` if given), refusing oversized sheets first; ``percent`` collects the (row,
+    column) of numbers shown as percentages (number format ``0%``)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
@@ -138,8 +172,22 @@ def _load_rows(ws: Any, sheet: str, max_rows: int, trust_width: bool = False) ->
             # Some programs declare too small a size: read all MAX_COLUMNS unless told to trust it.
             width = declared_cols if trust_width and isinstance(declared_cols, int) else MAX_COLUMNS
             rows: list[tuple[Any, ...]] = []
-            for r, row in enumerate(ws.iter_rows(min_row=1, max_row=max_rows + 1, max_col=width), 1):
-                values = [_raw(c) for c in row]
+            rows_iter = ws.iter_rows(min_row=1, max_row=max_rows + 1, max_col=width)
+            cached_iter = (
+                cached_ws.iter_rows(min_row=1, max_row=max_rows + 1, max_col=width)
+                if cached_ws is not None
+                else None
+            )
+            for r, row in enumerate(rows_iter, 1):
+                cached_row = next(cached_iter, ()) if cached_iter is not None else ()
+                cached_cells = dict(enumerate(cached_row))
+                values = [_raw(c, cached_cells.get(j)) for j, c in enumerate(row)]
+                if percent is not None:
+                    percent.update(
+                        (r, j + 1)
+                        for j, c in enumerate(row)
+                        if isinstance(values[j], (int, float)) and _is_percent_format(c)
+                    )
                 while values and values[-1] is None:
                     values.pop()
                 if r > max_rows:
@@ -154,14 +202,40 @@ def _load_rows(ws: Any, sheet: str, max_rows: int, trust_width: bool = False) ->
     return rows
 
 
+_BOOLEANS = {"=TRUE()": True, "=FALSE()": False}
+
+
 def _convert(v: Any, kind: str, where: str) -> Any:
-    """A cell value as a model-file value (text, number, YAML flow text parsed, int, bool)."""
+    """A cell value as a model-file value (text, number, YAML flow text parsed, int, bool).
+
+    A formula is never evaluated: the value its program cached is read, with an
+    :class:`~sroi.exceptions.SROIWarning` naming the cell; a formula with no cached value is an
+    error naming the cell."""
+    if isinstance(v, BadCell) and v.what == "formula" and v.text.replace(" ", "").upper() in _BOOLEANS:
+        v = _BOOLEANS[v.text.replace(" ", "").upper()]  # LibreOffice saves a boolean as =TRUE()
     if isinstance(v, BadCell):
-        raise SROIError(
-            f"the cell holds a {v.what} ({v.text[:80]!r}); cells are read as values and never "
-            "evaluated: type the value itself (copy, then paste values)",
-            where,
-        )
+        if v.what == "formula" and v.cached is not None:
+            warnings.warn(
+                f"{where}: the cell holds the formula {v.text[:80]!r}; its cached value {v.cached!r} (as "
+                "last calculated by the program that saved the file) is read, not the formula",
+                SROIWarning,
+                stacklevel=2,
+            )
+            v = v.cached
+        elif v.what == "formula":
+            raise SROIError(
+                f"the cell holds the formula {v.text[:80]!r} with no cached value (the program that "
+                "saved the file did not calculate it); cells are read as values and never evaluated: "
+                "open and save the workbook in Excel or LibreOffice, or type the value itself "
+                "(copy, then paste values)",
+                where,
+            )
+        else:
+            raise SROIError(
+                f"the cell holds a {v.what} ({v.text[:80]!r}); cells are read as values and never "
+                "evaluated: type the value itself (copy, then paste values)",
+                where,
+            )
     if isinstance(v, str):
         v = unescape_formula(v)
         if v == "" or (kind != "text" and not v.strip()):
@@ -214,11 +288,23 @@ def _columns(
     row: tuple[Any, ...], r: int, sheet: str, labels: Mapping[str, str], derived: set[str], vm: bool
 ) -> dict[str, int]:
     cols: dict[str, int] = {}
+    seen_inputs = False
     for c, v in enumerate(row, 1):
         if not isinstance(v, str) or not v.strip():
             continue
         label = normalise_label(unescape_formula(v))
         key = labels.get(label)
+        seen_inputs = seen_inputs or (vm and label == "inputs")
+        if vm and label == "inputs" and "outcome" not in cols and "input_description" not in cols:
+            cols["input_description"] = c
+            continue
+        if vm and key is None and label in VM_POSITIONAL:
+            proxy_key, input_key = VM_POSITIONAL[label]
+            if "proxy" in cols and proxy_key not in cols:
+                cols[proxy_key] = c
+            elif "proxy" not in cols and "outcome" not in cols and seen_inputs and input_key not in cols:
+                cols[input_key] = c
+            continue
         if key is None:
             if label in derived or PV_YEAR_RE.fullmatch(label):
                 continue
@@ -261,13 +347,6 @@ def _records(
     return out
 
 
-def _with_currency(v: Any, currency: Any) -> Any:
-    """A bare number typed as money (a proxy or an input) is in the analysis currency."""
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and currency in CURRENCIES:
-        return f"{v!r} {currency}"
-    return v
-
-
 def _relocate(exc: SROIError, loc: Mapping[str, str], default: str) -> SROIError:
     """The same error, its field now the cell (``Value Map!F7``) of the model path it named."""
     cand = exc.field or ""
@@ -278,9 +357,12 @@ def _relocate(exc: SROIError, loc: Mapping[str, str], default: str) -> SROIError
 
 
 def _visible_doc(
-    sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]
+    sheets: Mapping[str, list[tuple[Any, ...]]],
+    titles: Mapping[str, str],
+    percent: set[tuple[int, int]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], str]:
-    """The model-file dict of the visible sheets, the cell of each model path, the Value Map's title."""
+    """The model-file dict of the visible sheets, the cell of each model path, the Value Map's title
+    (``percent``: the (row, column) of the Value Map's cells shown as percentages)."""
     vm, rows = titles["Value Map"], sheets["Value Map"]
     labels = _labels([(k, lab) for k, lab, _, kind in VM_COLUMNS if kind != "derived"], VM_ALIASES)
     head = _find_header(rows, labels, ("stakeholder", "outcome"), vm)
@@ -314,18 +396,33 @@ def _visible_doc(
             )
     currency = doc["currency"]
     specs = {"Value Map": ("outcomes", (), (), ())} | TABLES
+    vm_inputs: list[tuple[dict[str, Any], dict[str, str]]] = []
     for sheet, (section, required, spec, derived) in specs.items():
         title = titles.get(sheet, sheet)
         if sheet not in sheets:
+            if section == "inputs" and vm_inputs:
+                doc["inputs"] = [d for d, _ in vm_inputs]
+                for n, (_, at) in enumerate(vm_inputs):
+                    loc[f"inputs[{n}]"] = at["value"]
+                    loc.update({f"inputs[{n}].{k}": w for k, w in at.items()})
+                continue
             if section == "inputs":
                 raise SROIError(
                     "no 'Inputs' sheet: add one with the columns Stakeholder, Description, Value, "
-                    "Year, Price year, Source (one row per input)",
+                    "Year, Price year, Source (one row per input), or give each stakeholder's inputs "
+                    "in the Value Map's 'Inputs' and 'Value' columns",
                     "Inputs",
                 )
             continue
+        if section == "inputs" and vm_inputs:
+            raise SROIError(
+                "the inputs are given twice: in the Value Map's 'Value' column after 'Inputs' and on the "
+                "'Inputs' sheet; keep one of them",
+                vm_inputs[0][1]["value"],
+            )
         if section == "outcomes":
-            t_rows, t_head, t_cols, kinds = rows, head, cols, VM_KINDS
+            t_rows, t_head, t_cols = rows, head, cols
+            kinds = VM_KINDS | {"proxy_value": "value", "input_value": "value", "input_description": "text"}
         else:
             t_labels = _labels([(k, lab) for k, lab, _ in spec], TABLE_ALIASES)
             t_rows = sheets[sheet]
@@ -333,17 +430,24 @@ def _visible_doc(
             t_cols = _columns(t_rows[t_head], t_head + 1, title, t_labels, set(derived), vm=False)
             kinds = {k: kind for k, _, kind in spec}
             loc[section] = cell_ref(title, t_head + 1, 1)
-        items: list[tuple[dict[str, Any], dict[str, str]]] = []
-        for n, (r, cells) in enumerate(_records(t_rows, t_head, t_cols, title, vm=section == "outcomes")):
+        records = _records(t_rows, t_head, t_cols, title, vm=section == "outcomes")
+        rows_read: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+        for r, cells in records:
             at = {k: cell_ref(title, r, t_cols[k]) for k in cells}
             d = {k: _convert(raw, kinds[k], at[k]) for k, raw in cells.items()}
-            d = {k: v for k, v in d.items() if v is not None}
+            rows_read.append((r, {k: v for k, v in d.items() if v is not None}, at))
+        if section == "outcomes":
+            vm_inputs = template_outcomes(rows_read, t_cols, rows[head], title, percent or set(), currency)
+        items: list[tuple[dict[str, Any], dict[str, str]]] = []
+        for n, (_, d, at) in enumerate(rows_read):
             money = {"outcomes": "proxy", "inputs": "value"}.get(section, "")
             if money in d:
-                d[money] = _with_currency(d[money], currency)
+                d[money] = with_currency(d[money], currency)
+            if section == "outcomes":
+                bare_quantity(d, at)
             if "quantity_factors" in d and not isinstance(d["quantity_factors"], list):
                 d["quantity_factors"] = [d["quantity_factors"]]
-            loc[f"{section}[{n}]"] = cell_ref(title, r, 1)
+            loc[f"{section}[{n}]"] = cell_ref(title, rows_read[n][0], 1)
             loc.update({f"{section}[{n}].{k}": w for k, w in at.items()})
             items.append((d, at))
         if section == "parameters":
@@ -363,9 +467,11 @@ def _visible_doc(
     return doc, loc, vm
 
 
-def _parse_visible(sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]) -> Analysis:
+def _parse_visible(
+    sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str], percent: set[tuple[int, int]]
+) -> Analysis:
     """The analysis the visible sheets show, checked by :func:`analysis_from_dict`."""
-    doc, loc, vm = _visible_doc(sheets, titles)
+    doc, loc, vm = _visible_doc(sheets, titles, percent)
     try:
         return analysis_from_dict(doc)
     except SROIError as exc:
@@ -407,10 +513,14 @@ def _cell_of(path: str, loc: Mapping[str, str], default: str) -> str:
 
 
 def _check_agreement(
-    hidden: Analysis, sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str], model: str
+    hidden: Analysis,
+    sheets: Mapping[str, list[tuple[Any, ...]]],
+    titles: Mapping[str, str],
+    model: str,
+    percent: set[tuple[int, int]],
 ) -> None:
     """Refuse a hidden model sheet that says something other than the visible sheets."""
-    doc, loc, vm = _visible_doc(sheets, titles)
+    doc, loc, vm = _visible_doc(sheets, titles, percent)
     try:
         visible = analysis_from_dict(doc)
     except SROIError as exc:
@@ -460,6 +570,12 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     -------
     Analysis
 
+    Warns
+    -----
+    SROIWarning
+        A formula's stored value read, a bare quantity read in the proxy's unit, a percentage
+        column's reading, computed cells that differ from the engine; each names its cells.
+
     Raises
     ------
     SROIError
@@ -482,7 +598,10 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     a header row found by its labels (case-insensitive: ``Stakeholder``, ``Outcome``,
     ``Quantity``, ``Financial proxy``..., or glossary names such as ``drop_off``); one row per
     outcome until a ``Total...`` row. Computed columns (inputs and outputs summaries, value,
-    impact, present values) are not read, so formulas there are ignored. ``Inputs`` (required),
+    impact, present values) are not read as the model; in a workbook written by
+    :func:`write_value_map_xlsx` they are checked against the engine, and a cell that differs
+    (typed over, an edited formula, a stale stored value) gives an SROIWarning naming the cell
+    and both values (docs/method.md §16.3). ``Inputs`` (required unless the Value Map has input values),
     ``Outputs``, ``Stakeholders``, ``Parameters``, ``Correlations``: a header row, one row per
     item. Blank rows are skipped. Cells hold numbers, text (``20%``, ``500 GBP/person``) or
     YAML flow text (``{distribution: pert, low: 0.1, mode: 0.2, high: 0.4}``, ``{param:
@@ -495,21 +614,30 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     """
     handle = _read_file(path)
     name = Path(path).name
+    books = []
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
-            wb = openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False)
+        for data_only in (False, True):  # formulas; the values cached for them
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
+                books.append(
+                    openpyxl.load_workbook(
+                        io.BytesIO(handle.getvalue()), read_only=True, data_only=data_only, keep_links=False
+                    )
+                )
     except FILE_ERRORS as exc:
+        for wb in books:
+            wb.close()
         raise SROIError(
             f"{name} is not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})", "workbook"
         ) from None
     try:
-        return _read_workbook(wb)
+        return _read_workbook(*books)
     finally:
-        wb.close()
+        for wb in books:
+            wb.close()
 
 
-def _read_workbook(wb: Any) -> Analysis:
+def _read_workbook(wb: Any, cached: Any) -> Analysis:
     by_name = {str(n).strip().casefold(): n for n in wb.sheetnames}
     titles = {s: by_name[s.casefold()] for s in SOURCE_SHEETS if s.casefold() in by_name}
     model = by_name.get(MODEL_SHEET)
@@ -519,7 +647,13 @@ def _read_workbook(wb: Any) -> Analysis:
             titles["Value Map"] = others[0]
         elif model is None:
             raise SROIError(f"no 'Value Map' sheet; the workbook has {list(wb.sheetnames)}", "workbook")
-    sheets = {s: _load_rows(wb[t], t, MAX_OUTCOMES + 200) for s, t in titles.items()}
+    percent: set[tuple[int, int]] = set()
+    sheets = {
+        s: _load_rows(
+            wb[t], t, MAX_OUTCOMES + 200, cached_ws=cached[t], percent=percent if s == "Value Map" else None
+        )
+        for s, t in titles.items()
+    }
     yaml_chars = sum(
         len(v)
         for rows in sheets.values()
@@ -552,6 +686,62 @@ def _read_workbook(wb: Any) -> Analysis:
                     f"{len(analysis.outcomes):,} outcomes; at most {MAX_OUTCOMES:,} are read", model
                 )
             if "Value Map" in sheets:
-                _check_agreement(analysis, sheets, titles, model)
+                _check_agreement(analysis, sheets, titles, model, percent)
+                _check_computed(analysis, sheets, titles)
             return analysis
-    return _parse_visible(sheets, titles)
+    analysis = _parse_visible(sheets, titles, percent)
+    _check_computed(analysis, sheets, titles)
+    return analysis
+
+
+#: Tolerance of the check of computed cells against the engine: Excel and the engine compute in
+#: IEEE double precision in a different order, so they agree to about 1e-15 relative.
+COMPUTED_RTOL = 1e-9
+COMPUTED_ATOL = 1e-6
+
+
+def _formula_text(text: str) -> str:
+    """A formula as spreadsheets respell it: no spaces, upper case, no quotes around a sheet name
+    that needs none."""
+    return re.sub(r"'([A-Za-z_][A-Za-z0-9_]*)'!", r"\1!", text).replace(" ", "").upper()
+
+
+def _check_computed(
+    analysis: Analysis, sheets: Mapping[str, list[tuple[Any, ...]]], titles: Mapping[str, str]
+) -> None:
+    """Report computed cells of a workbook written by :func:`write_value_map_xlsx` that differ from
+    the engine's evaluation of the model read: a cell typed over, a formula edited, a cached value
+    another program calculated differently, a shaded input left stale after a model cell was edited
+    (an SROIWarning naming each cell and both values; docs/method.md §16)."""
+    rows = sheets.get("Value Map", [])
+    if not any(v == "Quantity used" for row in rows[:HEADER_SEARCH] for v in row):
+        return  # not the writer's layout: its computed columns are not read
+    problems = []
+    for (sheet, coord), (formula, value) in computed_cells(analysis).items():
+        if sheet not in sheets:
+            continue
+        letters, r = coordinate_from_string(coord)
+        c = column_index_from_string(letters)
+        table = sheets[sheet]
+        got = table[r - 1][c - 1] if r - 1 < len(table) and c - 1 < len(table[r - 1]) else None
+        where = cell_ref(titles.get(sheet, sheet), r, c)
+        if isinstance(got, BadCell) and got.what == "formula":
+            if got.cached is None:  # saved by a program that does not calculate: check the text
+                if formula is None or _formula_text(got.text) != _formula_text(formula):
+                    problems.append(f"{where} holds the formula {got.text!r}, written as {formula!r}")
+                continue
+            got = got.cached  # calculated by a spreadsheet, which may also have respelled the formula
+        if not is_number(got):
+            problems.append(f"{where} holds {got!r}, the engine gives {value!r}")
+        elif not math.isclose(float(got), value, rel_tol=COMPUTED_RTOL, abs_tol=COMPUTED_ATOL):  # type: ignore[arg-type]
+            problems.append(f"{where} holds {got!r}, the engine gives {value!r}")
+    if problems:
+        more = f" and {len(problems) - 8} more" if len(problems) > 8 else ""
+        warnings.warn(
+            f"{len(problems)} computed cell(s) differ from the engine's evaluation of the model cells "
+            f"(relative tolerance {COMPUTED_RTOL:g}, absolute {COMPUTED_ATOL:g}): "
+            f"{'; '.join(problems[:8])}{more}. Computed cells are never read: edit the model cells "
+            "(quantity, proxy, filters...) and write the workbook again",
+            SROIWarning,
+            stacklevel=3,
+        )
