@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,7 @@ __all__ = [
     "estimates_in_words",
     "field_in_words",
     "frame_in_words",
+    "html_table",
     "in_words",
     "money_words",
     "number",
@@ -59,6 +61,9 @@ __all__ = [
 ]
 
 _PATH = re.compile(r"outcomes\[(\d+)\]\.(\w+)(?:\[(\d+)\]|\.([A-Za-z0-9][A-Za-z0-9_-]*))?")
+_ID_PATH = re.compile(
+    r"outcomes\[id=([A-Za-z0-9][A-Za-z0-9_.-]*)\]\.(\w+)(?:\[(\d+)\]|\.([A-Za-z0-9][A-Za-z0-9_-]*))?"
+)
 _INPUT = re.compile(r"inputs\[(\d+)\](?:\.value)?")
 _LABELS = re.compile(r"\bA\d+(?:\s*[-\u2013]\s*A?\d+)?\b")
 _DASH = "\u2013"  # en dash between the ends of a range
@@ -182,13 +187,25 @@ def assumption_labels(text: str) -> str:
 
     Examples
     --------
-    >>> assumption_labels("devices x share in use (A1) x users per device (A2); A14-A22 context")
-    'A1, A2, A14-A22'
+    >>> assumption_labels("devices x share in use (A1) x users per device (A2) x A3; A14-A22, A5")
+    'A1-A3, A14-A22, A5'
     """
     seen: dict[str, None] = {}
     for m in _LABELS.finditer(str(text or "")):
         seen[re.sub(r"\s+", "", m.group(0)).replace(_DASH, "-")] = None
-    return ", ".join(seen)
+    out: list[str] = []
+    for label in seen:  # runs of single labels (A1, A2, A3) become A1-A3
+        prev = out[-1] if out else ""
+        first, _, last = prev.partition("-")
+        if (
+            re.fullmatch(r"A\d+", label)
+            and re.fullmatch(r"A\d+", last or first or "x")
+            and int(label[1:]) == int((last or first)[1:]) + 1
+        ):
+            out[-1] = f"{first}-{label}"
+        else:
+            out.append(label)
+    return ", ".join(out)
 
 
 def _source_label(text: str) -> str:
@@ -252,8 +269,12 @@ def plain_text(text: str, analysis: AnalysisLike) -> str:
         return f"input {int(m.group(1)) + 1}"
 
     out = _PATH.sub(outcome, str(text))
+    out = _ID_PATH.sub(lambda m: f"{m.group(1)} {_path_words(m)}", out)
     out = _INPUT.sub(inputs, out)
-    out = re.sub(r"'([a-z][a-z0-9_]*)'", lambda m: in_words(m.group(1)), out)
+    params = {k for k, slot in analysis.compiled.slots.items() if slot.named}
+    out = re.sub(
+        r"'([a-z][a-z0-9_]*)'", lambda m: in_words(m.group(1)) if m.group(1) in params else m.group(0), out
+    )
     names = sorted(
         (k for k, slot in analysis.compiled.slots.items() if slot.named and "_" in k), key=len, reverse=True
     )
@@ -294,7 +315,7 @@ def value_map_in_words(analysis: AnalysisLike, level: float = defaults.INTERVAL_
     Returns
     -------
     DataFrame
-        Columns ``id``, ``stakeholder``, ``outcome``, ``quantity`` (the quantity and each factor
+        Columns ``outcome`` (stakeholder: outcome, and its id), ``quantity`` (the quantity and each factor
         multiplied in, one per line), ``value of one unit`` (the proxy as given, before any
         currency conversion), ``deadweight``, ``displacement``, ``attribution``, ``drop-off``
         (percentages), ``duration`` and ``sources`` (the assumption labels named in the
@@ -319,9 +340,7 @@ def value_map_in_words(analysis: AnalysisLike, level: float = defaults.INTERVAL_
         if len(proxy) > 1:
             proxy = [f"year {t + 1}: {p}" for t, p in enumerate(proxy)]
         row: dict[str, str] = {
-            "id": ids[i],
-            "stakeholder": o.stakeholder,
-            "outcome": o.outcome,
+            "outcome": f"{o.stakeholder}: {o.outcome}\n({ids[i]})",
             "quantity": "\n".join(quantity + factors),
             "value of one unit": "\n".join(proxy),
         }
@@ -462,13 +481,16 @@ def break_even_in_words(table: pd.DataFrame, analysis: AnalysisLike) -> pd.DataF
 
 
 def audit_in_words(table: pd.DataFrame, analysis: AnalysisLike) -> pd.DataFrame:
-    """The audit table for a reader: ``principle``, ``check``, ``result``, ``where`` and ``why``.
+    """The audit table for a reader: ``principle``, ``check``, ``result``, ``where`` and ``why``;
+    failures first, then warnings, then passes (each in the audit's order).
 
     ``where`` is the outcome id and field in words (``channel_shift deadweight``) or '' for the
     whole analysis; ``why`` is the check's message with field paths put in words.
     """
     rows = []
-    for r in table.to_dict("records"):
+    order = {"fail": 0, "warn": 1, "pass": 2}
+    records = sorted(table.to_dict("records"), key=lambda r: order.get(str(r["status"]), 3))
+    for r in records:
         where = str(r.get("field") or "")
         if where:
             oid, words = field_in_words(analysis, where)
@@ -735,3 +757,66 @@ def schedule_in_words(schedule: pd.DataFrame, cur: str) -> pd.DataFrame:
         elif pd.api.types.is_float_dtype(out[c]):
             out[c] = [number(v) for v in out[c]]
     return out
+
+
+def html_table(
+    df: pd.DataFrame,
+    *,
+    numeric: Sequence[str] = (),
+    index: bool = False,
+    classes: str = "",
+    cell_class: Mapping[str, Any] | None = None,
+    widths: Mapping[str, str] | None = None,
+) -> str:
+    """A table of preformatted values as HTML: escaped, line breaks kept, numeric columns right-aligned.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Values already formatted (strings); NaN and None are shown empty.
+    numeric : sequence of str
+        Columns given the class ``num`` (right-aligned).
+    index : bool
+        Show the index as the first column.
+    classes : str
+        CSS classes of the table (the report's stylesheet knows ``wide`` and ``terms``).
+    cell_class : mapping of str to callable, optional
+        Column -> function of the cell's text giving its CSS class (e.g. ``pass``, ``fail``).
+    widths : mapping of str to str, optional
+        Column -> CSS width (``"20%"``).
+
+    Returns
+    -------
+    str
+        ``<div class="table-wrap"><table>...</table></div>``.
+    """
+    frame = df.reset_index() if index else df
+    numeric = set(numeric)
+    cell_class = dict(cell_class or {})
+
+    def th(c: Any) -> str:
+        return f"<th{' class=num' if c in numeric else ''}>{html.escape(str(c))}</th>"
+
+    def td(c: Any, v: Any) -> str:
+        text = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+        cls = "num" if c in numeric else (cell_class[c](text) if c in cell_class else "")
+        attr = f' class="{cls}"' if cls else ""
+        return f"<td{attr}>{html.escape(text).replace(chr(10), '<br>')}</td>"
+
+    head = "".join(th(c) for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(td(c, v) for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
+    cls = f' class="{classes}"' if classes else ""
+    cols = ""
+    if widths:
+        cols = (
+            "<colgroup>"
+            + "".join(f'<col style="width:{widths[c]}">' if c in widths else "<col>" for c in frame.columns)
+            + "</colgroup>"
+        )
+    return (
+        f'<div class="table-wrap"><table{cls}>{cols}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
+        "</table></div>"
+    )

@@ -53,6 +53,7 @@ from sroi.readable import (
     credit_assumptions_in_words,
     estimates_in_words,
     frame_in_words,
+    html_table,
     money_words,
     percent,
     practice_in_words,
@@ -416,52 +417,6 @@ figure img { max-height: 160mm; width: auto; }
 """
 
 
-def _html_table(
-    df: pd.DataFrame,
-    *,
-    numeric: Sequence[str] = (),
-    index: bool = False,
-    classes: str = "",
-    cell_class: Mapping[str, Any] | None = None,
-    widths: Mapping[str, str] | None = None,
-) -> str:
-    """A table of preformatted values: escaped, line breaks kept, numeric columns right-aligned.
-
-    ``cell_class`` maps a column to a function of the cell's text giving its CSS class;
-    ``widths`` gives some columns a width (CSS, e.g. ``"20%"``).
-    """
-    frame = df.reset_index() if index else df
-    numeric = set(numeric)
-    cell_class = dict(cell_class or {})
-
-    def th(c: Any) -> str:
-        return f"<th{' class=num' if c in numeric else ''}>{html.escape(str(c))}</th>"
-
-    def td(c: Any, v: Any) -> str:
-        text = "" if v is None or (isinstance(v, float) and v != v) else str(v)
-        cls = "num" if c in numeric else (cell_class[c](text) if c in cell_class else "")
-        attr = f' class="{cls}"' if cls else ""
-        return f"<td{attr}>{html.escape(text).replace(chr(10), '<br>')}</td>"
-
-    head = "".join(th(c) for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(td(c, v) for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
-        for row in frame.itertuples(index=False, name=None)
-    )
-    cls = f' class="{classes}"' if classes else ""
-    cols = ""
-    if widths:
-        cols = (
-            "<colgroup>"
-            + "".join(f'<col style="width:{widths[c]}">' if c in widths else "<col>" for c in frame.columns)
-            + "</colgroup>"
-        )
-    return (
-        f'<div class="table-wrap"><table{cls}>{cols}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
-        "</table></div>"
-    )
-
-
 def _figure(fig: Any, caption: str, name: str) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
@@ -560,7 +515,7 @@ def _credit_section(report: Report) -> list[str]:
                 f"<h3>{html.escape(sc.name + label)}: no credit line</h3>",
                 f"<p{cls}>{html.escape(sc.description)}</p>",
                 f'<p class="no-line"><b>No line.</b> No loan can be sized: {html.escape(reason)}.</p>',
-                _html_table(
+                html_table(
                     pd.DataFrame([(k, v) for k, v in terms if k != "Facility"], columns=["term", "in words"]),
                     classes="terms wide",
                 ),
@@ -569,9 +524,9 @@ def _credit_section(report: Report) -> list[str]:
         parts += [
             f"<h3>{html.escape(sc.name + label)}: {amount:,.0f} {cur}</h3>",
             f"<p{cls}>{html.escape(sc.description)}</p>",
-            _html_table(pd.DataFrame(terms, columns=["term", "in words"]), classes="terms wide"),
+            html_table(pd.DataFrame(terms, columns=["term", "in words"]), classes="terms wide"),
             "<h4>Debt schedule</h4>",
-            _html_table(
+            html_table(
                 schedule_in_words(line.schedule, cur),
                 numeric=[
                     c
@@ -580,7 +535,7 @@ def _credit_section(report: Report) -> list[str]:
                 ],
             ),
             "<h4>Assumptions</h4>",
-            _html_table(credit_assumptions_in_words(line.assumptions)),
+            html_table(credit_assumptions_in_words(line.assumptions)),
         ]
     parts.append("</section>")
     return parts
@@ -598,9 +553,11 @@ def _audit_section(report: Report) -> list[str]:
         '"fail": the account over-claims or leaves out what a reader needs; "warn": a justification is '
         "needed. A pass is not an assurance: the audit reads the account, it cannot see outcomes or "
         "stakeholders that are absent.</p>",
-        _html_table(
+        html_table(
             audit_in_words(audit.table, report.analysis),
             cell_class={"result": lambda text: text if text in ("pass", "warn", "fail") else ""},
+            classes="wide",
+            widths={"principle": "16%", "check": "17%", "result": "6%", "where": "16%"},
         ),
         "</section>",
     ]
@@ -687,17 +644,30 @@ def render_html(report: Report, title: str | None = None) -> str:
         "filters are percentages; an estimate shared by several outcomes is named. The quantity is the "
         "first figure times each factor below it. Sources: the assumption labels (A1, A2, ...) named in "
         "the source of the quantity and of the value; the full texts are under Sources.</p>",
-        _html_table(value_map_in_words(a, level)),
+        html_table(
+            value_map_in_words(a, level),
+            classes="wide",
+            widths={
+                "outcome": "13%",
+                "quantity": "22%",
+                "value of one unit": "12%",
+                "deadweight": "8%",
+                "displacement": "8%",
+                "attribution": "8%",
+                "drop-off": "8%",
+                "duration": "7%",
+            },
+        ),
         "</section>",
         '<section id="results"><h2>Results</h2>',
         f'<p class="note">At point values. Value of one unit in {cur} after any currency and price-year '
         "conversion; impact is the first year's value after deadweight, displacement and attribution.</p>",
-        _html_table(
+        html_table(
             results_in_words(r),
             numeric=[f"impact, first year ({cur})", f"present value ({cur})", "share of present value"],
         ),
         "<h3>By stakeholder</h3>",
-        _html_table(
+        html_table(
             frame_in_words(r.by_stakeholder, {"present_value": f"present value ({cur})"})
             .assign(share=[percent(v) for v in r.by_stakeholder["share"]])
             .rename(columns={"share": "share of present value"}),
@@ -705,7 +675,7 @@ def render_html(report: Report, title: str | None = None) -> str:
         ),
         fig_html["by_stakeholder"],
         "<h3>Per year</h3>",
-        _html_table(
+        html_table(
             frame_in_words(
                 r.per_year,
                 {
@@ -732,7 +702,7 @@ def render_html(report: Report, title: str | None = None) -> str:
         "<h3>By cash tier</h3>",
         '<p class="note">Tier A: cash to the borrower; B: savings to a payer, contracted or not; C: non-cash '
         "value (docs/method.md §9.1).</p>",
-        _html_table(
+        html_table(
             frame_in_words(
                 r.value_by_tier, {c: f"tier {c} ({cur})" for c in r.value_by_tier.columns}, "year"
             ),
@@ -743,13 +713,13 @@ def render_html(report: Report, title: str | None = None) -> str:
         "</section>",
         '<section id="monte-carlo"><h2>Uncertainty (Monte Carlo)</h2>',
         f"<p>{html.escape(s.uncertainty_note())}.</p>" if s.uncertain_estimates[0] else "",
-        _html_table(simulation_in_words(s), index=True, numeric=list(simulation_in_words(s).columns)),
+        html_table(simulation_in_words(s), index=True, numeric=list(simulation_in_words(s).columns)),
         fig_html["ratio_distribution"],
         "</section>",
         '<section id="tornado"><h2>Sensitivity (one estimate at a time)</h2>',
         '<p class="note">The ratio with each estimate at the low and high end of its distribution (P10 and '
         "P90), or 20% below and above a fixed value, all others at their point values.</p>",
-        _html_table(
+        html_table(
             tornado_in_words(report.tornado, a),
             numeric=["point value", "low", "high", "ratio at low", "ratio at high", "swing"],
         ),
@@ -757,25 +727,45 @@ def render_html(report: Report, title: str | None = None) -> str:
         "</section>",
         '<section id="break-even"><h2>Switching values</h2>',
         f'<p class="note">{html.escape(be_note)}</p>',
-        _html_table(_break_even_table(report), numeric=["point value", "switching value", "change"]),
+        html_table(
+            _break_even_table(report),
+            numeric=["point value", "switching value", "change"],
+            classes="wide",
+            widths={"id": "9%", "outcome": "15%", "estimate": "11%", "switching value": "8%"},
+        ),
         "</section>",
         *audit_part,
         '<section id="conversions"><h2>Currency and price-year conversions</h2>',
-        _html_table(conversions_in_words(r.conversions, a), numeric=["factor"])
+        html_table(
+            conversions_in_words(r.conversions, a),
+            numeric=["factor"],
+            classes="wide",
+            widths={"applies to": "16%", "from": "7%", "to": "7%", "basis": "9%"},
+        )
         if len(r.conversions)
         else "<p>No conversion was needed.</p>",
         "</section>",
         '<section id="sources-and-assumptions"><h2>Sources and assumptions</h2>',
-        _html_table(sources_in_words(a)),
+        html_table(
+            sources_in_words(a), classes="wide", widths={"item": "14%", "what": "18%", "labels": "8%"}
+        ),
         "<h3>Every estimate</h3>",
         f'<p class="note">Point value and {level:.0%} interval; the range is the smallest and largest value '
         "the distribution allows.</p>",
-        _html_table(estimates_in_words(a, level)),
+        html_table(
+            estimates_in_words(a, level),
+            classes="wide",
+            widths={"estimate": "18%", "value": "17%", "distribution": "9%", "range": "14%"},
+        ),
         "</section>",
         '<section id="practice"><h2>Against published practice</h2>',
         '<p class="note">Where each assumption sits among 383 published SROI reports ("SROI Practice at '
         'Scale", 2026). Outside P10-P90 is allowed but needs a justification.</p>',
-        _html_table(practice_in_words(report.practice, a)),
+        html_table(
+            practice_in_words(report.practice, a),
+            classes="wide",
+            widths={"applies to": "14%", "estimate": "11%", "value": "7%", "outside P10-P90": "8%"},
+        ),
         "</section>",
         *indicator_part,
         *_credit_section(report),
