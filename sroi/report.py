@@ -389,7 +389,7 @@ table { border-collapse: collapse; font-size: .82rem; width: auto; max-width: 10
 table.wide { width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .4rem; text-align: left; vertical-align: top;
          overflow-wrap: anywhere; }
-th { background: #f3f5f7; font-weight: 600; }
+th { background: #f3f5f7; font-weight: 600; overflow-wrap: normal; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
 td.num { white-space: nowrap; }
 td.pass { color: #1a7f37; font-weight: 600; } td.warn { color: #9a6700; font-weight: 600; }
