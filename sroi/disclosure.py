@@ -33,12 +33,13 @@ import numpy as np
 import pandas as pd
 
 from sroi import defaults
+from sroi.display import html_table
 from sroi.exceptions import SROIError
 from sroi.indicators import FRAMEWORKS, IndicatorSystem, forecast_draws, load_indicators, system_of
 from sroi.io import load
 from sroi.io.export import csv_bytes, escape_frame
 from sroi.monitoring import Monitoring, monitor
-from sroi.readable import html_table, number, plain_text, significant, unit_text
+from sroi.readable import number, plain_text, significant, unit_text
 from sroi.safe_yaml import write_file
 from sroi.uncertainty import simulate
 from sroi.validation import check_level

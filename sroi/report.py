@@ -42,6 +42,17 @@ from sroi.audit import Audit
 from sroi.audit import audit as audit_of
 from sroi.benchmarks import check_analysis
 from sroi.disclosure import html_section as disclosure_section
+from sroi.display import (
+    conversions_in_words,
+    credit_assumptions_in_words,
+    frame_in_words,
+    html_table,
+    practice_in_words,
+    results_in_words,
+    schedule_in_words,
+    simulation_in_words,
+    tornado_in_words,
+)
 from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
 from sroi.finance.scenarios import check_scenarios
 from sroi.formatting import format_number
@@ -49,19 +60,10 @@ from sroi.io.export import export_tables
 from sroi.readable import (
     audit_in_words,
     break_even_in_words,
-    conversions_in_words,
-    credit_assumptions_in_words,
     estimates_in_words,
-    frame_in_words,
-    html_table,
     money_words,
     percent,
-    practice_in_words,
-    results_in_words,
-    schedule_in_words,
-    simulation_in_words,
     sources_in_words,
-    tornado_in_words,
     value_map_in_words,
 )
 from sroi.uncertainty import Simulation, simulate
@@ -463,7 +465,8 @@ def _headline(report: Report) -> tuple[str, list[tuple[str, str, bool]]]:
         )
         if k < m:
             sentence += f" {k} of {m} estimates carry a distribution; the others are held at their values."
-        pv = s.summary().loc["present_value"]
+        quantiles = s.summary().loc["present_value", ["p10", "p50", "p90"]].to_numpy(dtype=float)
+        pv = dict(zip(("p10", "p50", "p90"), (float(v) for v in quantiles), strict=True))
         kpis = [
             ("SROI ratio, most likely (median)", f"{median:.2f} : 1", False),
             (f"{level:.0%} interval", f"{lo:.2f} to {hi:.2f}", False),
@@ -471,8 +474,7 @@ def _headline(report: Report) -> tuple[str, list[tuple[str, str, bool]]]:
             ("Ratio at point values", f"{r.ratio:.2f} : 1", True),
             (
                 "Present value, median",
-                f"{money_words(float(pv['p50']), cur)} ({money_words(float(pv['p10']), '').strip()} to "
-                f"{money_words(float(pv['p90']), '').strip()})",
+                f"{money_words(pv['p50'], cur)} ({money_words(pv['p10'])} to {money_words(pv['p90'])})",
                 True,
             ),
         ]
