@@ -55,7 +55,6 @@ from sroi.display import (
 )
 from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
 from sroi.finance.scenarios import check_scenarios
-from sroi.formatting import format_number
 from sroi.io.export import export_tables
 from sroi.readable import (
     audit_in_words,
@@ -189,17 +188,15 @@ class Report:
             "",
             "Value map (point values):",
             _indent(
-                r.by_outcome[
+                results_in_words(r)[
                     [
-                        "stakeholder",
-                        "outcome",
+                        "id",
                         "quantity",
-                        "quantity_unit",
-                        "impact",
-                        "present_value",
-                        "share",
+                        f"impact, first year ({cur})",
+                        f"present value ({cur})",
+                        "share of present value",
                     ]
-                ].to_string(index=False, float_format=format_number)
+                ].to_string(index=False)
             ),
             "",
             f"Present value {r.present_value.magnitude:,.0f} {cur}; inputs {r.total_inputs.magnitude:,.0f} {cur}; "
@@ -207,13 +204,18 @@ class Report:
             s.headline(),
             f"SROI ratio at the point values of every estimate: {r.ratio:.2f} : 1",
             "",
-            f"Largest switching values (how far one estimate must move for the ratio to fall to {self.target:g}):",
-            _indent(_top_break_even(self.break_even, top)),
+            f"Switching values: the estimates that, changed alone by the smallest amount, bring the ratio "
+            f"to {self.target:g}:",
+            _indent(_top_break_even(self.break_even, self.analysis, top)),
         ]
-        flagged = self.practice[self.practice["outside_p10_p90"]] if len(self.practice) else self.practice
+        practice = practice_in_words(self.practice, self.analysis) if len(self.practice) else self.practice
+        flagged = practice[practice["outside P10-P90"] == "yes"] if len(practice) else practice
         if len(flagged):
             lines += ["", "Outside the P10-P90 of 383 published SROI reports (justify these):"]
-            lines += [f"  {row.field} = {row.value:.3g} ({row.band})" for row in flagged.itertuples()]
+            lines += [
+                f"  {r['applies to']} {r['estimate']} = {r['value']} ({r['band among published reports']})"
+                for r in flagged.to_dict("records")
+            ]
         for sc in self.scenarios:
             line = self.credit[sc.name]
             label = " [ILLUSTRATIVE]" if sc.illustrative else ""
@@ -257,13 +259,14 @@ def _magnitude(x: Any) -> float:
     return float(getattr(x, "magnitude", x))
 
 
-def _top_break_even(df: pd.DataFrame, top: int) -> str:
-    """Rows whose switching value is closest to the base (smallest relative change) first."""
-    finite = df[df["switching_value"].notna()].copy()
-    finite["abs_change"] = finite["relative_change"].abs()
-    finite = finite.sort_values("abs_change").head(top)
-    cols = ["outcome", "parameter", "base", "switching_value", "relative_change"]
-    return finite[cols].to_string(index=False, float_format=format_number)
+def _top_break_even(df: pd.DataFrame, analysis: Analysis, top: int) -> str:
+    """The ``top`` switching values with the smallest relative change, in words."""
+    change = df["relative_change"].abs().to_numpy(dtype=float)
+    finite = np.flatnonzero(np.isfinite(change))
+    rows = finite[np.argsort(change[finite], kind="stable")][:top]
+    words = break_even_in_words(df.iloc[rows], analysis)
+    cols = ["id", "estimate", "point value", "switching value", "change"]
+    return words[cols].to_string(index=False)
 
 
 def analyse(
