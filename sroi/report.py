@@ -4,7 +4,10 @@
 benchmarks and credit-line scenarios; :class:`Report` holds them, writes every table and
 figure to a folder (:meth:`Report.write`) and renders a self-contained HTML report
 (:meth:`Report.to_html`, :func:`write_html`): one file, no network access, figures embedded.
-It reads on a phone (responsive layout, wide tables scroll sideways) and prints cleanly.
+It is written for a finance reader: every estimate as a value with its interval and source label
+(:mod:`sroi.readable`), no model syntax or code names, the Monte Carlo median with its interval
+and P(ratio > target) as the headline; its tables fit a 1200 px window (cells wrap, a phone
+scrolls them sideways) and print on landscape A4 without losing a column.
 
 :func:`analyse` is what ``make demo`` and ``sroi analyse MODEL`` run. It composes the other
 modules and adds no arithmetic of its own: every number comes from the one engine through
@@ -546,6 +549,21 @@ def _credit_section(report: Report) -> list[str]:
     return parts
 
 
+def _uncertainty_part(s: Simulation, figure: str) -> list[str]:
+    """The Monte Carlo summary and the ratio's distribution; without any uncertain estimate, a
+    sentence instead of a zero-width interval (docs/method.md §6.3)."""
+    note = s.uncertainty_note()
+    note = html.escape(note[:1].upper() + note[1:])
+    if not s.uncertain_estimates[0]:
+        return [f"<p>{note}.</p>"]
+    table = simulation_in_words(s)
+    return [
+        f"<p>{note}.</p>",
+        html_table(table, index=True, numeric=list(table.columns)),
+        figure,
+    ]
+
+
 def _audit_section(report: Report) -> list[str]:
     audit = report.audit
     if audit is None:
@@ -717,9 +735,7 @@ def render_html(report: Report, title: str | None = None) -> str:
         fig_html["waterfall"],
         "</section>",
         '<section id="monte-carlo"><h2>Uncertainty (Monte Carlo)</h2>',
-        f"<p>{html.escape(s.uncertainty_note())}.</p>" if s.uncertain_estimates[0] else "",
-        html_table(simulation_in_words(s), index=True, numeric=list(simulation_in_words(s).columns)),
-        fig_html["ratio_distribution"],
+        *_uncertainty_part(s, fig_html["ratio_distribution"]),
         "</section>",
         '<section id="tornado"><h2>Sensitivity (one estimate at a time)</h2>',
         '<p class="note">The ratio with each estimate at the low and high end of its distribution (P10 and '

@@ -154,10 +154,16 @@ def test_result_to_html_is_the_point_result_only(tmp_path, monkeypatch):
 # -- for a finance reader (#17) ------------------------------------------------------------------
 def test_sections_without_indicators_are_left_out_of_the_page_and_the_nav(tmp_path):
     report = analyse(sroi.load(dataset_path("example", "digital_inclusion.yaml")), n=500, seed=1)
+    page = report.to_html(tmp_path / "r.html").read_text()
     parsed = _Collect()
-    parsed.feed(report.to_html(tmp_path / "r.html").read_text())
+    parsed.feed(page)
     expected = [s for s in SECTIONS if s != "indicators-and-disclosure"]
     assert parsed.sections == expected and parsed.nav == expected
+    # nothing is uncertain in this model: no interval, no probability, no histogram of one value
+    text = _text(page)
+    assert "No uncertainty is specified" in text.text("summary") and "interval of" not in text.text("summary")
+    assert "No uncertainty specified" in text.text("monte-carlo") and "P10" not in text.text("monte-carlo")
+    assert "figure-ratio_distribution" not in page
 
 
 #: Model-file syntax and code names a finance reader must not meet in the report's own text.
