@@ -499,6 +499,16 @@ def _break_even_table(report: Report) -> pd.DataFrame:
     return words.iloc[order].reset_index(drop=True)
 
 
+def _terms(sheet: str) -> list[tuple[str, str]]:
+    """A term sheet (``CreditLine.term_sheet()``: a heading, then one ``term: words`` line each) as
+    (term, words) pairs."""
+    pairs = []
+    for line in sheet.splitlines()[1:]:
+        term, _, words = line.partition(": ")
+        pairs.append((term, words))
+    return pairs
+
+
 def _credit_section(report: Report) -> list[str]:
     cur = report.analysis.currency
     parts = ['<section id="credit-line"><h2>Credit line</h2>']
@@ -513,7 +523,7 @@ def _credit_section(report: Report) -> list[str]:
         amount = float(getattr(line.amount, "magnitude", line.amount))
         label = " (ILLUSTRATIVE, not a real contract)" if sc.illustrative else ""
         cls = ' class="illustrative"' if sc.illustrative else ""
-        terms = list(line._rows())  # the term sheet, term by term, in words
+        terms = _terms(line.term_sheet())
         if amount == 0:
             facility = dict(terms).get("Facility", "")
             reason = (
@@ -529,21 +539,23 @@ def _credit_section(report: Report) -> list[str]:
                 ),
             ]
             continue
+        schedule = schedule_in_words(line.schedule, cur)
         parts += [
             f"<h3>{html.escape(sc.name + label)}: {amount:,.0f} {cur}</h3>",
             f"<p{cls}>{html.escape(sc.description)}</p>",
+            f'<p class="note">{html.escape(line.term_sheet().splitlines()[0])}.</p>',
             html_table(pd.DataFrame(terms, columns=["term", "in words"]), classes="terms wide"),
             "<h4>Debt schedule</h4>",
             html_table(
-                schedule_in_words(line.schedule, cur),
-                numeric=[
-                    c
-                    for c in schedule_in_words(line.schedule, cur).columns
-                    if c not in ("year", "case that sets debt service")
-                ],
+                schedule,
+                numeric=[c for c in schedule.columns if c not in ("year", "case that sets debt service")],
             ),
             "<h4>Assumptions</h4>",
-            html_table(credit_assumptions_in_words(line.assumptions)),
+            html_table(
+                credit_assumptions_in_words(line.assumptions),
+                classes="wide",
+                widths={"assumption": "20%", "value": "16%", "usual range": "14%"},
+            ),
         ]
     parts.append("</section>")
     return parts
