@@ -251,6 +251,9 @@ def schedule_in_words(schedule: pd.DataFrame, cur: str) -> pd.DataFrame:
         "binding_case": "case that sets debt service",
     }
     out = pd.DataFrame({names.get(c, in_words(c)): s[c] for c in s.columns})
+    if "binding_case" in s:
+        cases = {"P50": "central (P50)", "P90": "downside (P90)"}
+        out[names["binding_case"]] = [cases.get(str(c), str(c)) for c in s["binding_case"]]
     for c in out.columns:
         if c.startswith("cover"):
             out[c] = [f"{float(v):.2f}" for v in out[c]]

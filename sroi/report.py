@@ -402,7 +402,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; overflow
 td.num { white-space: nowrap; }
 td.pass { color: #1a7f37; font-weight: 600; } td.warn { color: #9a6700; font-weight: 600; }
 td.fail { color: #cf222e; font-weight: 600; }
-table.terms th { width: 13rem; background: none; }
+table.terms td:first-child, table.terms th:first-child { width: 13rem; }
 figure { margin: 1rem 0; break-inside: avoid; } figure img { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: .85rem; }
 nav a { margin-right: .8rem; font-size: .9rem; white-space: nowrap; }
