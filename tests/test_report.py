@@ -8,11 +8,14 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sroi
 from sroi import defaults
 from sroi.datasets import dataset_path
 from sroi.indicators import load_indicators
+from sroi.monitoring import monitor
 from sroi.readable import assumption_labels, describe_estimate, significant
 from sroi.report import SECTIONS, analyse, load_credit_scenarios
 
@@ -86,7 +89,11 @@ def elderly_report():
     analysis = sroi.load(dataset_path("elderly_mode", "elderly_mode.yaml"))
     scenarios = load_credit_scenarios(dataset_path("elderly_mode", "credit_scenarios.yaml"))
     indicators = load_indicators(dataset_path("elderly_mode", "indicators.yaml"), analysis)
-    return analyse(analysis, n=2000, seed=3, credit_scenarios=scenarios, indicators=indicators)
+    actuals = dataset_path("elderly_mode", "SYNTHETIC_elderly_mode_monitoring.csv")
+    monitoring = monitor(analysis, actuals, indicators, n=2000, seed=1)
+    return analyse(
+        analysis, n=2000, seed=3, credit_scenarios=scenarios, indicators=indicators, monitoring=monitoring
+    )
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +113,9 @@ def test_every_section_and_figure_is_present(elderly_html):
         "figure-waterfall",
         "figure-by_stakeholder",
         "figure-cumulative",
+        "figure-indicators",  # forecast against actual, from the monitoring data
     }
-    assert len(parsed.images) == 5
+    assert len(parsed.images) == 6
     assert all(src.startswith("data:image/png;base64,") for src in parsed.images)
 
 
@@ -334,3 +342,20 @@ def test_switching_value_of_a_zero_value_outcome_is_explained_truthfully():
         why = be.loc[parameter, "explanation"]
         assert why.startswith("This outcome has no value at the point values of its estimates")
         assert "drop-off starts" not in why
+
+
+def test_indicator_section_shows_monitoring_in_words(elderly_html):
+    section = _text(elderly_html).text("indicators-and-disclosure")
+    for heading in ("Forecast against actual", "Estimates updated by the monitoring data", "Evaluative SROI"):
+        assert heading in section
+    assert "in use in china share" in section and "in_use_in_china_share" not in section
+    assert "figure-indicators" in elderly_html
+
+
+@given(
+    st.floats(min_value=1e-6, max_value=1e12, allow_nan=False) | st.floats(min_value=-1e12, max_value=-1e-6)
+)
+def test_significant_reads_back_close(x):
+    """Two significant figures below 100 (a relative error of at most 5%), three from 100 (0.5%)."""
+    back = float(significant(x).replace(",", ""))
+    assert back == pytest.approx(x, rel=0.05 if abs(x) < 100 else 0.005)

@@ -25,6 +25,7 @@ import pytest
 import sroi
 from sroi.datasets import dataset_path
 from sroi.indicators import load_indicators
+from sroi.monitoring import monitor
 from sroi.report import analyse, load_credit_scenarios
 
 CHROMIUM = os.environ.get("SROI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -85,7 +86,11 @@ def report_file(tmp_path_factory):
     analysis = sroi.load(dataset_path("elderly_mode", "elderly_mode.yaml"))
     scenarios = load_credit_scenarios(dataset_path("elderly_mode", "credit_scenarios.yaml"))
     indicators = load_indicators(dataset_path("elderly_mode", "indicators.yaml"), analysis)
-    report = analyse(analysis, n=1000, seed=3, credit_scenarios=scenarios, indicators=indicators)
+    actuals = dataset_path("elderly_mode", "SYNTHETIC_elderly_mode_monitoring.csv")
+    monitoring = monitor(analysis, actuals, indicators, n=1000, seed=1)
+    report = analyse(
+        analysis, n=1000, seed=3, credit_scenarios=scenarios, indicators=indicators, monitoring=monitoring
+    )
     return report.to_html(tmp_path_factory.mktemp("browser") / "report.html")
 
 
