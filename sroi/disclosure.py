@@ -397,9 +397,13 @@ def _monitoring_tables(monitoring: Monitoring, analysis: AnalysisLike) -> tuple[
             "estimate": [plain_text(str(x), analysis) for x in u["label"]],
             "measured by": u["indicator"],
             "method": u["method"],
-            "before": [_range(lo, hi) for lo, hi in zip(u["prior_low"], u["prior_high"], strict=True)],
+            "before, interval": [
+                _range(lo, hi) for lo, hi in zip(u["prior_low"], u["prior_high"], strict=True)
+            ],
             "after, median": [number(v) for v in u["posterior_p50"]],
-            "after": [_range(lo, hi) for lo, hi in zip(u["posterior_low"], u["posterior_high"], strict=True)],
+            "after, interval": [
+                _range(lo, hi) for lo, hi in zip(u["posterior_low"], u["posterior_high"], strict=True)
+            ],
         }
     )
     e = monitoring.evaluation().table
@@ -527,6 +531,7 @@ def html_section(
         "per framework code.</p>",
         html_table(
             _disclosure_summary(shown),
+            numeric=["target"],
             classes="wide",
             widths={"figure": "18%", "value": "9%", "interval": "12%", "frameworks": "14%"},
         ),
