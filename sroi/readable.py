@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sroi import defaults
+from sroi.formatting import format_number
 
 if TYPE_CHECKING:
     from sroi.assembly import Slot
@@ -511,11 +512,7 @@ def number(x: Any, digits: int = 3) -> str:
         v = float(x)
     except (TypeError, ValueError):
         return "" if x is None else str(x)
-    if v != v:
-        return ""
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return significant(v, digits)
+    return format_number(v, digits)  # the one number format of the package (sroi.formatting)
 
 
 def percent(x: Any) -> str:

@@ -340,7 +340,7 @@ def test_switching_value_of_a_zero_value_outcome_is_explained_truthfully():
     be = a.break_even().set_index(["outcome", "parameter"]).loc["Carers: Nothing yet"]
     for parameter in ("quantity", "drop_off", "duration"):
         why = be.loc[parameter, "explanation"]
-        assert why.startswith("This outcome has no value at the point values of its estimates")
+        assert why.startswith("This outcome adds no present value at the point values of its estimates")
         assert "drop-off starts" not in why
 
 

@@ -432,7 +432,7 @@ def test_break_even_zero_value_outcome():
     others = df.drop(index="deadweight")
     assert others["switching_value"].isna().all()
     for parameter in others.index:
-        assert "no value at the point values" in others.loc[parameter, "explanation"]  # not drop-off timing
+        assert "adds no present value" in others.loc[parameter, "explanation"]  # not drop-off timing
     row = df.loc["deadweight"]
     assert 0 < row["switching_value"] < 1
     path = row["field"]
