@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 
-.PHONY: install demo test lint typecheck unit lab notebooks bench clean
+.PHONY: install demo test test-browser lint typecheck unit lab notebooks bench clean
 
 DEMO_STAMP := $(VENV)/.demo-installed
 DEMO_MODEL := datasets/elderly_mode/elderly_mode.yaml
@@ -50,6 +50,12 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# The HTML report in headless Chromium at 1200 px and printed to PDF (tests/test_report_browser.py);
+# installs Chromium from the Debian packages first when it is missing (needs root, as in CI).
+test-browser: $(STAMP)
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python -m pytest -m browser tests/test_report_browser.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

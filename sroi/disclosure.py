@@ -33,11 +33,13 @@ import numpy as np
 import pandas as pd
 
 from sroi import defaults
+from sroi.display import html_table
 from sroi.exceptions import SROIError
 from sroi.indicators import FRAMEWORKS, IndicatorSystem, forecast_draws, load_indicators, system_of
 from sroi.io import load
 from sroi.io.export import csv_bytes, escape_frame
 from sroi.monitoring import Monitoring, monitor
+from sroi.readable import number, plain_text, significant, unit_text
 from sroi.safe_yaml import write_file
 from sroi.uncertainty import simulate
 from sroi.validation import check_level
@@ -335,14 +337,113 @@ def write_disclosure(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 
 
 # -- the report section and the command line ----------------------------------------------------
-def _table(df: pd.DataFrame) -> str:
-    def fmt(x: Any) -> str:
-        if isinstance(x, float):
-            return "" if x != x else (f"{x:,.4g}" if abs(x) < 1e6 else f"{x:,.0f}")
-        return str(x)
+def _range(low: Any, high: Any) -> str:
+    lo, hi = number(low), number(high)
+    return f"{lo} to {hi}" if lo and hi else ""
 
-    body = df.to_html(index=False, escape=True, border=0, na_rep="", float_format=fmt)
-    return f'<div class="table-wrap">{body}</div>'
+
+def _targets(text: Any) -> str:
+    """``'1: 1.39277e+06; 2: 1.39277e+06'`` as ``'each period: 1,390,000'`` (or period by period)."""
+    pairs = [p.split(":", 1) for p in str(text or "").split(";") if ":" in p]
+    if not pairs:
+        return ""
+    values = [significant(float(v), 3) for _, v in pairs]
+    if len(set(values)) == 1:
+        return f"each period: {values[0]}"
+    return "; ".join(f"period {k.strip()}: {v}" for (k, _), v in zip(pairs, values, strict=True))
+
+
+def _indicator_table(system: IndicatorSystem, analysis: AnalysisLike) -> pd.DataFrame:
+    t = system.table()
+    return pd.DataFrame(
+        {
+            "indicator": [f"{n}\n({i})" for i, n in zip(t["id"], t["name"], strict=True)],
+            "measures": [plain_text(str(m), analysis) for m in t["measures"]],
+            "unit": [unit_text(u) if str(u) else "" for u in t["unit"]],
+            "target": [_targets(x) for x in t["targets"]],
+            "cadence": t["cadence"],
+            "better when": t["direction"],
+            "frameworks": t["frameworks"],
+            "source and owner": [
+                f"{src}\nowner: {own}" if str(own).strip() else str(src)
+                for src, own in zip(t["source"], t["owner"], strict=True)
+            ],
+        }
+    )
+
+
+def _monitoring_tables(monitoring: Monitoring, analysis: AnalysisLike) -> tuple[pd.DataFrame, ...]:
+    m = monitoring.table
+    against = pd.DataFrame(
+        {
+            "indicator": m["indicator"],
+            "period": m["period"],
+            "unit": [unit_text(u) if str(u) else "" for u in m["unit"]],
+            "target": [number(v) for v in m["target"]],
+            "forecast, median": [number(v) for v in m["forecast_p50"]],
+            "forecast interval": [
+                _range(lo, hi) for lo, hi in zip(m["forecast_low"], m["forecast_high"], strict=True)
+            ],
+            "actual": [number(v) for v in m["actual"]],
+            "actual interval": [
+                _range(lo, hi) for lo, hi in zip(m["actual_low"], m["actual_high"], strict=True)
+            ],
+            "status": m["status"],
+        }
+    )
+    u = monitoring.updates
+    updates = pd.DataFrame(
+        {
+            "estimate": [plain_text(str(x), analysis) for x in u["label"]],
+            "measured by": u["indicator"],
+            "method": u["method"],
+            "before, interval": [
+                _range(lo, hi) for lo, hi in zip(u["prior_low"], u["prior_high"], strict=True)
+            ],
+            "after, median": [number(v) for v in u["posterior_p50"]],
+            "after, interval": [
+                _range(lo, hi) for lo, hi in zip(u["posterior_low"], u["posterior_high"], strict=True)
+            ],
+        }
+    )
+    e = monitoring.evaluation().table
+    evaluation = pd.DataFrame(
+        {
+            "figure": e["figure"],
+            "periods": e["periods"],
+            "SROI ratio, median": [f"{float(v):.2f}" for v in e["ratio_p50"]],
+            "interval": [
+                f"{float(lo):.2f} to {float(hi):.2f}"
+                for lo, hi in zip(e["ratio_low"], e["ratio_high"], strict=True)
+            ],
+        }
+    )
+    return against, updates, evaluation
+
+
+def _disclosure_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per figure and period, its framework codes joined (the full table is exported)."""
+    rows = []
+    for _, group in table.groupby(["metric", "period"], sort=False, dropna=False):
+        first = group.iloc[0]
+        codes = "; ".join(
+            dict.fromkeys(f"{f} {c}".strip() for f, c in zip(group["framework"], group["code"], strict=True))
+        )
+        target = "" if first["target"] != first["target"] else number(first["target"])
+        rows.append(
+            {
+                "figure": first["metric"],
+                "period": first["period"],
+                "value": f"{number(first['value'])} {unit_text(first['unit']) if str(first['unit']) != 'ratio' else ''}".strip(),
+                "interval": _range(first["interval_low"], first["interval_high"]),
+                "frameworks": codes,
+                "target": target,
+                "status": first["status"] or "",
+                "basis": first["basis"],
+                "measurement uncertainty": first["measurement_uncertainty"],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _figure(monitoring: Monitoring) -> str:
@@ -390,48 +491,50 @@ def html_section(
     except SROIError:
         return (
             '<section id="indicators-and-disclosure"><h2>Indicators and disclosure</h2><p>No indicator '
-            "system was given (see sroi.indicators.load_indicators).</p></section>"
+            "system was given: an indicators block in the model file, or an indicators file, names what "
+            "is measured.</p></section>"
         )
     parts = [
         '<section id="indicators-and-disclosure"><h2>Indicators and disclosure</h2>',
-        f'<p class="note">{len(system)} indicators. Each names the estimate of the model it measures, so '
-        "monitoring data test the forecast and update it (docs/method.md §13).</p>",
-        _table(system.table()),
+        f'<p class="note">{len(system)} indicators. Each measures an estimate of the model, so monitoring data '
+        "test the forecast and update it (docs/method.md §13).</p>",
+        html_table(
+            _indicator_table(system, analysis),
+            classes="wide",
+            widths={"indicator": "17%", "measures": "15%", "target": "10%", "frameworks": "14%"},
+        ),
     ]
     if monitoring is not None:
-        ev = monitoring.evaluation()
-        cols = [
-            "indicator",
-            "period",
-            "unit",
-            "target",
-            "forecast_low",
-            "forecast_p50",
-            "forecast_high",
-            "actual",
-            "actual_low",
-            "actual_high",
-            "status",
-        ]
+        against, updates, evaluation = _monitoring_tables(monitoring, analysis)
         parts += [
             "<h3>Forecast against actual</h3>",
             f'<p class="note">Status by where the actual falls in the forecast: off track below the forecast\'s '
             f"P{defaults.STATUS_THRESHOLDS[0] * 100:g}, at risk below its P{defaults.STATUS_THRESHOLDS[1] * 100:g} "
             "(the reverse for indicators where lower is better).</p>",
-            _table(monitoring.table[cols]),
+            html_table(
+                against,
+                numeric=["target", "forecast, median", "actual"],
+                classes="wide",
+                widths={"indicator": "16%", "forecast interval": "16%", "actual interval": "16%"},
+            ),
             _figure(monitoring),
             "<h3>Estimates updated by the monitoring data</h3>",
-            _table(monitoring.updates.drop(columns=["prior", "posterior"])),
+            html_table(updates, numeric=["after, median"], classes="wide"),
             "<h3>Evaluative SROI</h3>",
-            _table(ev.table),
+            html_table(evaluation, numeric=["SROI ratio, median"]),
         ]
     shown = table if table is not None else disclosure(analysis, monitoring, indicators=indicators)
     parts += [
         "<h3>Disclosure</h3>",
         '<p class="note">Each figure with its interval and what its uncertainty comes from (IFRS S1, measurement '
-        "uncertainty). Framework codes are tags; their titles are given only where checked against the "
-        "published text.</p>",
-        _table(shown.drop(columns=["code_title"])),
+        "uncertainty), with the framework codes it is tagged with. The exported disclosure table has one row "
+        "per framework code.</p>",
+        html_table(
+            _disclosure_summary(shown),
+            numeric=["target"],
+            classes="wide",
+            widths={"figure": "18%", "value": "9%", "interval": "12%", "frameworks": "14%"},
+        ),
         "</section>",
     ]
     return "\n".join(parts)

@@ -164,8 +164,26 @@ def break_even(analysis: AnalysisLike, target: float = 1.0) -> pd.DataFrame:
             name = parameter.replace("_", "-")
             sv = math.nan
             at_zero = others / inputs  # the ratio with this outcome's value removed
-            if pv_i == 0:
-                why = f"this outcome adds no present value, so its {name} cannot move the ratio."
+            if pv_i == 0 and parameter in REDUCTIONS and x == 1.0:
+                # the filter itself removes all the value: the ratio is linear in (1 - x)
+                r_full, r_none = (float(v) for v in ratio_of({path: np.array([1.0, 0.0])}))
+                xs = 1.0 - (R - r_full) / (r_none - r_full) if r_none != r_full else math.nan
+                if 0.0 <= xs <= 1.0:
+                    sv = xs
+                    why = f"{name} of {xs:.6g} brings the ratio to {R:g} (the ratio is linear in 1 - {name})."
+                else:
+                    why = (
+                        f"no {name} in [0, 1] brings the ratio to {R:g}: it is {r_none:.4g} at 0% and "
+                        f"{r_full:.4g} at 100% {name}."
+                    )
+            elif pv_i == 0:
+                # no value at the point values: scaling the quantity or proxy, another filter, the
+                # drop-off or the duration leaves it at zero
+                how = "multiple of its" if parameter in ("quantity", "proxy") else "change in its"
+                why = (
+                    "this outcome adds no present value at the point values of its estimates, so no "
+                    f"{how} {name} alone moves the ratio."
+                )
             elif parameter in ("quantity", "proxy"):
                 if k < 0:
                     why = (

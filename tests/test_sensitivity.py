@@ -426,8 +426,17 @@ def test_break_even_below_target_and_no_effect_cases():
 def test_break_even_zero_value_outcome():
     a = two_outcomes(o2={"deadweight": 1.0})
     df = switching.break_even(a).set_index(["outcome", "parameter"]).loc["Carers: Respite"]
-    assert df["switching_value"].isna().all()
-    assert "adds no present value" in df.loc["quantity", "explanation"]
+    # its deadweight of 100% removes all its value; nothing else of it moves the ratio (a quantity or
+    # proxy scaled, another filter, drop-off, duration), but a lower deadweight does: the ratio is
+    # linear in 1 - deadweight
+    others = df.drop(index="deadweight")
+    assert others["switching_value"].isna().all()
+    for parameter in others.index:
+        assert "adds no present value" in others.loc[parameter, "explanation"]  # not drop-off timing
+    row = df.loc["deadweight"]
+    assert 0 < row["switching_value"] < 1
+    path = row["field"]
+    assert a.compiled.run({path: row["switching_value"]}).ratio[0] == pytest.approx(1.0, rel=1e-9)
 
 
 @pytest.mark.parametrize("target", [0, -1, float("inf"), True, "1"])

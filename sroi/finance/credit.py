@@ -588,7 +588,11 @@ def credit_line(
     arows: list[tuple[str, Any, str, str]] = [
         ("cash flows", kind, "", "tier A + contracted tier B, after all SROI filters, undiscounted"),
         ("tiers", "A: yes; B: if contracted; C: never", "", "LMA/APLMA/LSTA Social Loan Principles"),
-        *([("eligible outcomes", count, "", "source.cash_flow_sources()")] if count else []),
+        *(
+            [("eligible outcomes", count, "", "the cash tier, contract and payer of each outcome")]
+            if count
+            else []
+        ),
         *([("contract", terms.to_dict(), "", "user input: ContractTerms")] if terms is not None else []),
         assumption("dscr_p50", dscr["P50"]),
         assumption("dscr_p90", dscr["P90"]),
