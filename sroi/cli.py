@@ -244,6 +244,27 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _indicators_and_monitoring(analysis: Any, args: argparse.Namespace) -> tuple[Any, Any]:
+    """The indicator system (``--indicators`` or the model's own block) and, with
+    ``--monitoring``, the forecast against actual for the report (docs/method.md §13)."""
+    system = None
+    if args.indicators:
+        from sroi.indicators import load_indicators
+
+        system = load_indicators(args.indicators, analysis)
+    if not args.monitoring:
+        return system, None
+    if system is None and not len(analysis.indicators):
+        raise SROIError(
+            f"{args.monitoring!r} needs indicators: the model file has no indicators: block; "
+            "give --indicators FILE",
+            "--monitoring",
+        )
+    from sroi.monitoring import monitor
+
+    return system, monitor(analysis, args.monitoring, system, n=args.n, seed=args.seed)
+
+
 def _analyse(args: argparse.Namespace) -> int:
     from sroi.io import load
     from sroi.report import analyse, load_credit_scenarios
@@ -253,7 +274,16 @@ def _analyse(args: argparse.Namespace) -> int:
     folder = _OutFolder(args.out, args.overwrite, "analyse") if args.out else None
     analysis = load(args.model)
     scenarios = load_credit_scenarios(args.credit_scenarios) if args.credit_scenarios else []
-    report = analyse(analysis, n=args.n, seed=args.seed, target=args.target, credit_scenarios=scenarios)
+    system, monitoring = _indicators_and_monitoring(analysis, args)
+    report = analyse(
+        analysis,
+        n=args.n,
+        seed=args.seed,
+        target=args.target,
+        credit_scenarios=scenarios,
+        indicators=system,
+        monitoring=monitoring,
+    )
     _print(report.summary_text())
     if folder is not None:
         folder.clear()
@@ -522,6 +552,14 @@ def build_parser() -> argparse.ArgumentParser:
     mc_args(p)
     p.add_argument("--target", type=float, default=1.0, help="target ratio (default 1)")
     p.add_argument("--credit-scenarios", help="YAML file of credit-line scenarios")
+    p.add_argument(
+        "--indicators",
+        help="indicators file for the report's indicators section (default: the model's block)",
+    )
+    p.add_argument(
+        "--monitoring",
+        help="monitoring data (CSV, Parquet or xlsx) for forecast against actual in the report",
+    )
     out_args(p, "the tables (CSV), figures (PNG) and report.html")
     p.set_defaults(func=_analyse)
 

@@ -403,3 +403,24 @@ def test_credit_defaults_in_the_help_are_the_ones_credit_line_uses(capsys):
     for name, value, *_ in defaults.CREDIT:
         assert signature[name].default == value, name
     assert "(default 0.8)" in text and "(default 1.40)" in text and "(default 0.04)" in text
+
+
+def test_cli_analyse_with_indicators_and_monitoring_reports_them(tmp_path, capsys):
+    from sroi.cli import main
+
+    indicators = str(dataset_path("elderly_mode", "indicators.yaml"))
+    actuals = str(dataset_path("elderly_mode", "SYNTHETIC_elderly_mode_monitoring.csv"))
+    out_dir = tmp_path / "out"
+    argv = ["analyse", ELDERLY, "-n", "500", "--indicators", indicators, "--monitoring", actuals]
+    assert main([*argv, "--out", str(out_dir)]) == 0
+    html = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert 'id="indicators-and-disclosure"' in html
+
+
+def test_cli_analyse_monitoring_without_indicators_is_one_line(capsys):
+    from sroi.cli import main
+
+    model = str(dataset_path("example", "digital_inclusion.yaml"))
+    assert main(["analyse", model, "-n", "100", "--monitoring", "actuals.csv"]) == 1
+    err = capsys.readouterr().err
+    assert "needs indicators" in err and "--indicators FILE" in err and "Traceback" not in err
