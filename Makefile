@@ -54,7 +54,9 @@ test: lint typecheck unit
 # The HTML report in headless Chromium at 1200 px and printed to PDF (tests/test_report_browser.py);
 # installs Chromium from the Debian packages first when it is missing (needs root, as in CI).
 test-browser: $(STAMP)
+	@echo "==> Headless Chromium for the report test (Debian package chromium, installed if missing)"
 	command -v chromium || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null
 	$(BIN)/python -m pytest -m browser tests/test_report_browser.py
 
 lab: $(STAMP)
