@@ -307,7 +307,7 @@ class Portfolio:
             )
         submit = _submitter(executor)
         if executor is not None and hasattr(executor, "scatter"):
-            blocks = executor.scatter(blocks)
+            blocks = executor.scatter(blocks, hash=False)
         n_prog = len(self.programmes)
         # pilot: the first block of draws sets each programme's histogram ranges
         edges: list[np.ndarray] = []
