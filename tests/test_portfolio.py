@@ -57,7 +57,7 @@ def mixed_book() -> Portfolio:
         Programme(f"p{i}", _programme(5 + i, named=i % 2 == 0), borrower=f"B{i % 3}", payer=f"Payer {i % 2}")
         for i in range(9)
     ]
-    return Portfolio(progs, credit={"haircut": 0.8})
+    return Portfolio(progs, credit={"haircut": 0.8}, share_identical=False)
 
 
 # -- the done-when tests -----------------------------------------------------------------------
@@ -79,7 +79,7 @@ def test_identical_shared_programmes_line_is_n_times_single(n_programmes: int) -
 
 def test_independent_programmes_narrow_the_book_ratio() -> None:
     progs = [Programme(f"p{i}", _programme(10, named=False)) for i in range(10)]
-    sim = Portfolio(progs).simulate(8192, seed=5)
+    sim = Portfolio(progs, share_identical=False).simulate(8192, seed=5)
     book_sd = float(sim.book_summary.loc["ratio", "sd"])
     each_sd = sim.programme_summary["ratio_sd"]
     # independent and identically distributed: sd / sqrt(10) in theory; margin for MC error
@@ -97,6 +97,27 @@ def test_shared_draws_remove_false_diversification() -> None:
     independent = Portfolio(progs, specific=["take_up", "deadweight"]).simulate(8192, seed=2)
     assert shared.book_line.value < independent.book_line.value
     assert shared.book_line.value == pytest.approx(shared.lines().loc["sum of borrower lines", "line"], rel=1e-6)
+
+
+def test_identical_unnamed_estimates_are_shared_by_default() -> None:
+    """The same unnamed estimate copied into several programmes is one assumption (shared by
+    its field path, outcomes named by id); a different distribution at that path is not."""
+    progs = [Programme(f"p{i}", _programme(10, named=False)) for i in range(4)]
+    other = _programme(10, named=False)
+    other = other.replace(outcomes=[other.outcomes[0].replace(deadweight=sroi.Pert(0.2, 0.3, 0.5)), other.outcomes[1]])
+    book = Portfolio([*progs, Programme("other", other)])
+    assert "outcomes[id=people_back_in_work].quantity_factors[0]" in book.shared_parameters
+    dw = [n for n in book.shared_parameters if n.startswith("outcomes[id=people_back_in_work].deadweight")]
+    assert len(dw) == 1 and "~ Pert(low=0.1" in dw[0]  # the four identical ones; "other" keeps its own
+    assert book._plans[4].local  # other's deadweight is specific
+    sim = book.simulate(2048, seed=1)
+    np.testing.assert_allclose(sim.payer_cash[0], sim.eligible_cash.sum(axis=0), rtol=1e-12)  # sum order
+    # four identical programmes drawn together: the same value in every draw
+    four = Portfolio(progs).simulate(2048, seed=1, keep_programme_draws=True)
+    pv = four.programme_present_value
+    assert pv is not None
+    for key in ("p1", "p2", "p3"):
+        np.testing.assert_array_equal(pv[key], pv["p0"])
 
 
 # -- streams, chunks, executors ---------------------------------------------------------------

@@ -9,6 +9,7 @@ Dask ``distributed.Client``) and merges their partial results in a fixed order i
 from __future__ import annotations
 
 import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = ["PROGRAMMES_PER_TASK", "Portfolio"]
 
 #: Programmes per task (fixed, so that the order of the book's sums never changes).
 PROGRAMMES_PER_TASK = 8
+_ID_PATH = re.compile(r"^outcomes\[(\d+)\]")
 #: Default draws per task: 16 blocks of 1,024.
 _CHUNK = 16 * BLOCK
 #: Tasks in flight at once with an executor (bounds the memory of results waiting to be merged).
@@ -71,7 +73,7 @@ class Portfolio:
         model files (keyed by file name), mappings of :class:`Programme` arguments, or a
         folder of model files.
     specific : sequence of str
-        Named parameters drawn for each programme on its own rather than shared by the book
+        Named parameters (or shared field paths) drawn for each programme on its own rather than shared by the book
         (e.g. a local take-up rate). Every other named uncertain parameter is **shared**: drawn
         once per draw for the whole book, each programme applying its own distribution to the
         same uniform (docs/method.md §14.1).
@@ -82,6 +84,11 @@ class Portfolio:
         Loan terms of the book's line: keyword arguments of :func:`sroi.finance.credit_line`.
     targets : sequence of float
         Ratio targets counted per programme and for the book (default 1:1).
+    share_identical : bool
+        Also share an unnamed estimate between the programmes that have one at the same field
+        path (outcomes named by id, e.g. ``outcomes[id=channel_shift].proxy``) with the same
+        distribution: the same assumption copied into several programmes (default True, the
+        conservative choice; False draws every unnamed estimate per programme).
 
     Raises
     ------
@@ -118,6 +125,7 @@ class Portfolio:
         correlations: Iterable[Any] = (),
         credit: Mapping[str, Any] | None = None,
         targets: Sequence[float] = (1.0,),
+        share_identical: bool = True,
     ) -> None:
         self.programmes: list[Programme] = read_programmes(programmes)
         self.currency: str = self.programmes[0].analysis.currency
@@ -126,27 +134,54 @@ class Portfolio:
             raise SROIError(f"expected a sequence of parameter names, got {specific!r}", "specific")
         self.specific = tuple(specific)
         self.credit = dict(Programme("book", self.programmes[0].analysis, credit=credit or {}).credit)
-        named: dict[str, None] = {}
-        per: list[set[str]] = []
+        # candidate shared names: named parameters by name; with share_identical, unnamed
+        # estimates by their field path (outcomes named by id) and distribution
+        cands: list[dict[str, str]] = []
+        paths: dict[str, dict[str, int]] = {}
+        for p in self.programmes:
+            comp = p.analysis.compiled
+            ids = p.analysis.outcome_ids
+            mine: dict[str, str] = {}
+            for slot in comp.uncertain():
+                if slot.named:
+                    mine[slot.key] = slot.key
+                elif share_identical:
+                    name = _ID_PATH.sub(lambda m: f"outcomes[id={ids[int(m.group(1))]}]", slot.key, count=1)
+                    mine[slot.key] = name
+                    paths.setdefault(name, {})
+                    d = repr(slot.distribution)
+                    paths[name][d] = paths[name].get(d, 0) + 1
+            cands.append(mine)
         for i, p in enumerate(self.programmes):
-            mine = {s.key for s in p.analysis.compiled.uncertain() if s.named}
+            comp = p.analysis.compiled
+            for key in list(cands[i]):
+                name = cands[i][key]
+                if name in paths:  # an unnamed estimate: shared only with identical ones
+                    counts = paths[name]
+                    d = repr(comp.slots[key].distribution)
+                    if counts[d] < 2:
+                        del cands[i][key]
+                    elif len(counts) > 1:
+                        cands[i][key] = f"{name} ~ {d}"
+        known = {n for c in cands for n in c.values()} | {n.split(" ~ ")[0] for c in cands for n in c.values()}
+        per: list[dict[str, str]] = []
+        for i, p in enumerate(self.programmes):
+            names = set(cands[i].values()) | {n.split(" ~ ")[0] for n in cands[i].values()}
             for name in p.specific:
-                if name not in mine:
+                if name not in names:
                     raise SROIError(
-                        f"unknown parameter {name!r}; this programme's named uncertain parameters are "
-                        f"{sorted(mine) or 'none'}",
+                        f"unknown parameter {name!r}; this programme's shared candidates are {sorted(names) or 'none'}",
                         f"programmes[{i}].specific",
                     )
-            named.update(dict.fromkeys(sorted(mine)))
-            per.append(mine - set(p.specific) - set(self.specific))
+            drop = set(p.specific) | set(self.specific)
+            per.append({k: n for k, n in cands[i].items() if n not in drop and n.split(" ~ ")[0] not in drop})
         for name in self.specific:
-            if name not in named:
+            if name not in known:
                 raise SROIError(
-                    f"unknown shared parameter {name!r}; the book's named uncertain parameters are "
-                    f"{sorted(named) or 'none'}",
+                    f"unknown shared parameter {name!r}; the book's shared candidates are {sorted(known) or 'none'}",
                     "specific",
                 )
-        self.shared_parameters: tuple[str, ...] = tuple(sorted(set().union(*per)))
+        self.shared_parameters: tuple[str, ...] = tuple(sorted({n for m in per for n in m.values()}))
         self._shared_in = per
         self._book_correlations(correlations)
         self._plans: list[ProgrammePlan] = [
@@ -205,8 +240,9 @@ class Portfolio:
             for a, b, rho in p.analysis.active_correlations:
                 ka = comp.resolve(a, f"programmes[{i}].correlations")[0]
                 kb = comp.resolve(b, f"programmes[{i}].correlations")[0]
-                if ka in self._shared_in[i] and kb in self._shared_in[i]:
-                    add(ka, kb, float(rho), f"programmes[{i}].correlations")
+                mine = self._shared_in[i]
+                if ka in mine and kb in mine:
+                    add(mine[ka], mine[kb], float(rho), f"programmes[{i}].correlations")
         self._pairs: dict[tuple[str, str], float] = {k: v[0] for k, v in pairs.items()}
         names = sorted({n for pair in self._pairs for n in pair})
         self._correlated: tuple[str, ...] = tuple(names)

@@ -230,39 +230,40 @@ class ProgrammePlan:
 def plan_programme(
     key: str,
     analysis: Analysis,
-    shared_names: set[str],
+    shared_of: Mapping[str, str],
     layer_spearman: Mapping[tuple[str, str], float],
     where: str,
 ) -> ProgrammePlan:
     """The :class:`ProgrammePlan` of one programme (docs/method.md §14.2).
 
-    ``shared_names``: the named parameters of this programme drawn from the shared streams;
-    ``layer_spearman``: the book's rank correlations between shared parameters (pairs sorted).
+    ``shared_of``: slot key -> shared name of this programme's estimates drawn from the shared
+    streams; ``layer_spearman``: the book's rank correlations between shared names (pairs sorted).
     """
     comp = analysis.compiled
     keys = comp.uncertain_keys()
-    shared = {i: k for i, k in enumerate(keys) if k in shared_names}
-    local = {i: stream_id(k) for i, k in enumerate(keys) if k not in shared_names}
+    shared = {i: shared_of[k] for i, k in enumerate(keys) if k in shared_of}
+    local = {i: stream_id(k) for i, k in enumerate(keys) if k not in shared_of}
     eligible = np.array([is_eligible(o) for o in analysis.outcomes], dtype=bool)
     plan = ProgrammePlan(key, analysis, keys, shared, local, eligible)
     with_local = []
     for a, b, rho in analysis.active_correlations:
         ka, kb = comp.resolve(a, f"{where}.correlations")[0], comp.resolve(b, f"{where}.correlations")[0]
-        if ka not in shared_names or kb not in shared_names:
+        if ka not in shared_of or kb not in shared_of:
             with_local.append((ka, kb, rho))
     if not with_local:
         return plan
     corr_keys, spearman, _ = correlation_matrices(comp.slots, with_local)
     # the shared parameters in the block take the book's correlations between them
-    s_keys = [k for k in corr_keys if k in shared_names]
-    l_keys = [k for k in corr_keys if k not in shared_names]
+    s_keys = [k for k in corr_keys if k in shared_of]
+    l_keys = [k for k in corr_keys if k not in shared_of]
     order = s_keys + l_keys
     pos = {k: corr_keys.index(k) for k in order}
     r = spearman[np.ix_([pos[k] for k in order], [pos[k] for k in order])].copy()
     for i, a in enumerate(s_keys):
         for j, b in enumerate(s_keys):
             if i != j:
-                r[i, j] = layer_spearman.get((a, b) if a < b else (b, a), 0.0)
+                sa, sb = shared_of[a], shared_of[b]
+                r[i, j] = layer_spearman.get((sa, sb) if sa < sb else (sb, sa), 0.0)
     normal = 2.0 * np.sin(np.pi * r / 6.0)
     if (w := float(np.linalg.eigvalsh(normal)[0])) < -1e-10:
         raise SROIError(
@@ -277,7 +278,7 @@ def plan_programme(
     cov = (cov + cov.T) / 2
     w, v = np.linalg.eigh(cov)
     f = v * np.sqrt(np.clip(w, 0.0, None))
-    plan.cond_shared = s_keys
+    plan.cond_shared = [shared_of[k] for k in s_keys]
     plan.cond_local = [keys.index(k) for k in l_keys]
     plan.cond_mean = mean
     plan.cond_factor = (f, False)
