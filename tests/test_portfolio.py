@@ -14,7 +14,9 @@ from sroi.portfolio import BookSimulation, Portfolio, Programme, html_section
 from sroi.portfolio.streams import SharedLayer, stream_uniforms
 
 
-def _programme(reach: float = 10.0, *, named: bool = True, currency: str = "GBP", payer: str = "Council") -> sroi.Analysis:
+def _programme(
+    reach: float = 10.0, *, named: bool = True, currency: str = "GBP", payer: str = "Council"
+) -> sroi.Analysis:
     """A small programme with tier-A cash; its estimates are named parameters (shared in a
     book) or unnamed (specific to the programme)."""
     take_up = sroi.Ref("take_up") if named else sroi.Uniform(0.2, 0.6)
@@ -23,7 +25,9 @@ def _programme(reach: float = 10.0, *, named: bool = True, currency: str = "GBP"
         name="Programme",
         currency=currency,
         inputs=[sroi.Input("Funder", "Grant", f"1000 {currency}")],
-        parameters={"take_up": sroi.Uniform(0.2, 0.6), "deadweight": sroi.Pert(0.1, 0.2, 0.4)} if named else {},
+        parameters={"take_up": sroi.Uniform(0.2, 0.6), "deadweight": sroi.Pert(0.1, 0.2, 0.4)}
+        if named
+        else {},
         outcomes=[
             sroi.Outcome(
                 "People",
@@ -65,7 +69,9 @@ def mixed_book() -> Portfolio:
 def test_identical_shared_programmes_line_is_n_times_single(n_programmes: int) -> None:
     a = _programme()
     single = Portfolio([Programme("one", a)]).simulate(4096, seed=11)
-    book = Portfolio([Programme(f"p{i}", a, borrower="all") for i in range(n_programmes)]).simulate(4096, seed=11)
+    book = Portfolio([Programme(f"p{i}", a, borrower="all") for i in range(n_programmes)]).simulate(
+        4096, seed=11
+    )
     # every estimate is shared, so each draw's cash is N times the single programme's (rounding of
     # N float additions: relative 1e-12); the line is linear in the cash
     np.testing.assert_allclose(book.eligible_cash, n_programmes * single.eligible_cash, rtol=1e-12)
@@ -96,7 +102,9 @@ def test_shared_draws_remove_false_diversification() -> None:
     shared = Portfolio(progs).simulate(8192, seed=2)
     independent = Portfolio(progs, specific=["take_up", "deadweight"]).simulate(8192, seed=2)
     assert shared.book_line.value < independent.book_line.value
-    assert shared.book_line.value == pytest.approx(shared.lines().loc["sum of borrower lines", "line"], rel=1e-6)
+    assert shared.book_line.value == pytest.approx(
+        shared.lines().loc["sum of borrower lines", "line"], rel=1e-6
+    )
 
 
 def test_identical_unnamed_estimates_are_shared_by_default() -> None:
@@ -104,7 +112,9 @@ def test_identical_unnamed_estimates_are_shared_by_default() -> None:
     its field path, outcomes named by id); a different distribution at that path is not."""
     progs = [Programme(f"p{i}", _programme(10, named=False)) for i in range(4)]
     other = _programme(10, named=False)
-    other = other.replace(outcomes=[other.outcomes[0].replace(deadweight=sroi.Pert(0.2, 0.3, 0.5)), other.outcomes[1]])
+    other = other.replace(
+        outcomes=[other.outcomes[0].replace(deadweight=sroi.Pert(0.2, 0.3, 0.5)), other.outcomes[1]]
+    )
     book = Portfolio([*progs, Programme("other", other)])
     assert "outcomes[id=people_back_in_work].quantity_factors[0]" in book.shared_parameters
     dw = [n for n in book.shared_parameters if n.startswith("outcomes[id=people_back_in_work].deadweight")]
@@ -155,13 +165,17 @@ def test_same_seed_same_book_on_a_local_dask_cluster(mixed_book: Portfolio) -> N
 def test_programme_results_do_not_depend_on_the_other_programmes() -> None:
     a, b = _programme(10), _programme(20, named=False)
     one = Portfolio([Programme("x", a), Programme("y", b)]).simulate(2048, seed=1)
-    other = Portfolio([Programme("z", _programme(3)), Programme("y", b), Programme("x", a)]).simulate(2048, seed=1)
+    other = Portfolio([Programme("z", _programme(3)), Programme("y", b), Programme("x", a)]).simulate(
+        2048, seed=1
+    )
     assert one.programme_summary.loc["x"].equals(other.programme_summary.loc["x"])
     assert one.programme_summary.loc["y"].equals(other.programme_summary.loc["y"])
 
 
 def test_different_seeds_differ(mixed_book: Portfolio) -> None:
-    assert not np.array_equal(mixed_book.simulate(1024, seed=1).ratio, mixed_book.simulate(1024, seed=2).ratio)
+    assert not np.array_equal(
+        mixed_book.simulate(1024, seed=1).ratio, mixed_book.simulate(1024, seed=2).ratio
+    )
 
 
 def test_programme_summaries_match_its_draws() -> None:
@@ -192,7 +206,16 @@ def test_correlation_with_a_shared_parameter_is_kept() -> None:
         correlations=[("take_up", "local_share", 0.6)],
     )
     a = a.replace(
-        outcomes=[a.outcomes[0], sroi.Outcome("People", "Wellbeing", quantity="10 person", proxy="100 GBP/person", quantity_factors=(sroi.Ref("local_share"),))]
+        outcomes=[
+            a.outcomes[0],
+            sroi.Outcome(
+                "People",
+                "Wellbeing",
+                quantity="10 person",
+                proxy="100 GBP/person",
+                quantity_factors=(sroi.Ref("local_share"),),
+            ),
+        ]
     )
     book = Portfolio([Programme("x", a)], specific=["local_share"])
     plan = book._plans[0]

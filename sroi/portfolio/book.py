@@ -12,7 +12,7 @@ import math
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -146,7 +146,8 @@ class Portfolio:
                 if slot.named:
                     mine[slot.key] = slot.key
                 elif share_identical:
-                    name = _ID_PATH.sub(lambda m: f"outcomes[id={ids[int(m.group(1))]}]", slot.key, count=1)
+                    m = _ID_PATH.match(slot.key)
+                    name = f"outcomes[id={ids[int(m.group(1))]}]{slot.key[m.end() :]}" if m else slot.key
                     mine[slot.key] = name
                     paths.setdefault(name, {})
                     d = repr(slot.distribution)
@@ -163,7 +164,9 @@ class Portfolio:
                         del cands[i][key]
                     elif len(counts) > 1:
                         cands[i][key] = f"{name} ~ {d}"
-        known = {n for c in cands for n in c.values()} | {n.split(" ~ ")[0] for c in cands for n in c.values()}
+        known = {n for c in cands for n in c.values()} | {
+            n.split(" ~ ")[0] for c in cands for n in c.values()
+        }
         per: list[dict[str, str]] = []
         for i, p in enumerate(self.programmes):
             names = set(cands[i].values()) | {n.split(" ~ ")[0] for n in cands[i].values()}
@@ -250,8 +253,10 @@ class Portfolio:
         if names:
             from sroi.assembly import Slot
 
-            slots = {n: Slot(n, "factor", None, 0.0, _Marker(), True) for n in names}
-            _, self._spearman, _ = correlation_matrices(slots, [(a, b, r) for (a, b), r in self._pairs.items()])
+            slots = {n: Slot(n, "factor", None, 0.0, cast("Any", _Marker()), True) for n in names}
+            _, self._spearman, _ = correlation_matrices(
+                slots, [(a, b, r) for (a, b), r in self._pairs.items()]
+            )
 
     # -- simulation ---------------------------------------------------------------------------
     def simulate(
@@ -444,7 +449,7 @@ class Portfolio:
             sim = self.simulate(n, seed_, fixed=fixed, **options)
             rows[name] = sim.headline_figures()
         df = pd.DataFrame.from_dict(rows, orient="index").rename_axis("stressed")
-        df["line_change"] = df["line"] - df.loc["base", "line"]
+        df["line_change"] = df["line"] - float(cast("float", df.loc["base", "line"]))
         df.attrs["currency"] = self.currency
         df.attrs["quantile"] = quantile
         return df
@@ -483,4 +488,3 @@ class _Marker:
 
     def support(self) -> tuple[float, float]:
         return (-math.inf, math.inf)
-

@@ -139,7 +139,9 @@ def read_programmes(programmes: Any) -> list[Programme]:
                 try:
                     items.append(Programme(**{str(k): v for k, v in item.items()}))
                 except TypeError as err:
-                    raise SROIError(f"{err}; expected the arguments of sroi.portfolio.Programme", where) from None
+                    raise SROIError(
+                        f"{err}; expected the arguments of sroi.portfolio.Programme", where
+                    ) from None
                 except SROIError as err:
                     raise SROIError(str(err), f"{where}.{err.field}" if err.field else where) from None
             elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Analysis):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,11 @@ class _Cash:
 
     def cash_flow_sources(self) -> pd.DataFrame:
         return self._table
+
+
+def _cell(df: pd.DataFrame, row: str, col: str) -> float:
+    """One number of a table, as a float."""
+    return float(cast("float", df.loc[row, col]))
 
 
 def _hist_quantile(hist: np.ndarray, edges: np.ndarray, q: float) -> float:
@@ -193,7 +198,11 @@ class BookSimulation:
     def headline_figures(self) -> dict[str, float]:
         """P50 and P10 of the book's present value, ratio and eligible cash, and its line."""
         s = self.book_summary
-        out = {f"{m}_{c}": float(s.loc[m, c]) for m in ("present_value", "ratio", "eligible_cash") for c in ("p50", "p10")}
+        out = {
+            f"{m}_{c}": _cell(s, m, c)
+            for m in ("present_value", "ratio", "eligible_cash")
+            for c in ("p50", "p10")
+        }
         out["line"] = self.book_line.value
         return out
 
@@ -236,7 +245,7 @@ class BookSimulation:
             Rows: borrowers, ``sum of borrower lines``, ``book line``; columns ``line``,
             ``tenor``, ``binding_case``.
         """
-        rows = {
+        rows: dict[str, dict[str, Any]] = {
             b: {"line": ln.value, "tenor": ln.tenor, "binding_case": ln.binding_case}
             for b, ln in self.borrower_lines.items()
         }
@@ -346,9 +355,9 @@ class BookSimulation:
         """The book in one sentence: programmes, draws, the ratio's P50 (P10-P90) and the line."""
         s = self.book_summary
         return (
-            f"Book of {len(self.portfolio)} programmes ({self.n:,} draws): ratio P50 {s.loc['ratio', 'p50']:.2f} "
-            f"(P10 {s.loc['ratio', 'p10']:.2f} to P90 {s.loc['ratio', 'p90']:.2f}); eligible cash P50 "
-            f"{format_amount(s.loc['eligible_cash', 'p50'], self.currency)}; book line "
+            f"Book of {len(self.portfolio)} programmes ({self.n:,} draws): ratio P50 {_cell(s, 'ratio', 'p50'):.2f} "
+            f"(P10 {_cell(s, 'ratio', 'p10'):.2f} to P90 {_cell(s, 'ratio', 'p90'):.2f}); eligible cash P50 "
+            f"{format_amount(_cell(s, 'eligible_cash', 'p50'), self.currency)}; book line "
             f"{format_amount(self.book_line.value, self.currency)}"
             + (f"; stressed: {self.fixed}" if self.fixed else "")
         )

@@ -127,7 +127,10 @@ class SharedLayer:
         out: dict[str, np.ndarray] = {}
         if self._factor is not None and need & set(self.correlated):
             e = np.vstack(
-                [_ndtri(stream_uniforms(self.base, (_SHARED, stream_id(s)), start, m)) for s in self.correlated]
+                [
+                    _ndtri(stream_uniforms(self.base, (_SHARED, stream_id(s)), start, m))
+                    for s in self.correlated
+                ]
             )
             z = correlate(self._factor[0], self._factor[1], e)
             out.update({s: z[i] for i, s in enumerate(self.correlated) if s in need})
@@ -207,7 +210,10 @@ class ProgrammePlan:
                 u[row] = stream_uniforms(base, (_LOCAL, pid, sid), start, m)
         if self.cond_local and self.cond_factor is not None:
             e = np.vstack(
-                [_ndtri(stream_uniforms(base, (_LOCAL, pid, self.local[r]), start, m)) for r in self.cond_local]
+                [
+                    _ndtri(stream_uniforms(base, (_LOCAL, pid, self.local[r]), start, m))
+                    for r in self.cond_local
+                ]
             )
             z = correlate(self.cond_factor[0], self.cond_factor[1], e)
             if self.cond_mean is not None and self.cond_shared:
@@ -276,8 +282,8 @@ def plan_programme(
     mean = r_sl.T @ np.linalg.pinv(r_ss) if ns else np.zeros((len(l_keys), 0))
     cov = r_ll - mean @ r_sl
     cov = (cov + cov.T) / 2
-    w, v = np.linalg.eigh(cov)
-    f = v * np.sqrt(np.clip(w, 0.0, None))
+    eig, vec = np.linalg.eigh(cov)
+    f = vec * np.sqrt(np.clip(eig, 0.0, None))
     plan.cond_shared = [shared_of[k] for k in s_keys]
     plan.cond_local = [keys.index(k) for k in l_keys]
     plan.cond_mean = mean

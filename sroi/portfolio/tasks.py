@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sroi.exceptions import SROIError
-from sroi.portfolio.streams import ProgrammePlan, SharedLayer
+
+if TYPE_CHECKING:
+    from sroi.portfolio.streams import ProgrammePlan, SharedLayer
 
 __all__ = ["BLOCK", "BINS", "METRICS", "BlockPlan", "Partial", "run_block"]
 
@@ -189,7 +191,9 @@ def run_block(
     return Partial(plan.first, start, stop, pv_book, in_book, cash_book, borrowers, payers, stats, kept)
 
 
-def merge_stats(total: list[dict[str, Any]] | None, part: list[dict[str, np.ndarray]]) -> list[dict[str, Any]]:
+def merge_stats(
+    total: list[dict[str, Any]] | None, part: list[dict[str, np.ndarray]]
+) -> list[dict[str, Any]]:
     """Add a later chunk's per-programme summaries to the running ones (sums block by block, in
     draw order; counts and histograms exactly)."""
     if total is None:
@@ -202,7 +206,9 @@ def merge_stats(total: list[dict[str, Any]] | None, part: list[dict[str, np.ndar
             acc["sum"] = acc["sum"] + st["sum"][:, blk]
             acc["sumsq"] = acc["sumsq"] + st["sumsq"][:, blk]
             acc["cash_sum"] = (
-                st["cash_sum"][:, blk].copy() if acc["cash_sum"] is None else acc["cash_sum"] + st["cash_sum"][:, blk]
+                st["cash_sum"][:, blk].copy()
+                if acc["cash_sum"] is None
+                else acc["cash_sum"] + st["cash_sum"][:, blk]
             )
         acc["hist"] = st["hist"].copy() if acc["hist"] is None else acc["hist"] + st["hist"]
         acc["above"] = st["above"].copy() if acc["above"] is None else acc["above"] + st["above"]
