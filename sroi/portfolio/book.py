@@ -425,7 +425,7 @@ class Portfolio:
             Shared parameters to stress, one at a time; default all.
         n : int
             Draws of each run.
-        seed : int, numpy Generator or SeedSequence
+        seed : int or SeedSequence
             One seed for every run (common random numbers: only the stressed parameter moves).
         quantile : float
             Quantile of each programme's distribution for the parameter, in (0, 1); 0.10 is its
@@ -442,7 +442,13 @@ class Portfolio:
             the book line [currency], and the line's change from the base [currency].
         """
         names = list(self.shared_parameters if parameters is None else parameters)
-        seed_ = seed if isinstance(seed, (int, np.integer, np.random.SeedSequence)) else 0
+        if isinstance(seed, np.random.Generator) or seed is None:
+            raise SROIError(
+                "a stress compares runs on the same draws: give an int or a SeedSequence, not "
+                f"{type(seed).__name__}",
+                "seed",
+            )
+        seed_ = seed
         rows: dict[str, dict[str, float]] = {}
         for name in ["base", *names]:
             fixed = {} if name == "base" else {name: quantile}
