@@ -77,7 +77,7 @@ class Programme:
             raise SROIError(
                 f"expected a mapping of credit_line arguments, got {type(self.credit).__name__}", "credit"
             )
-        known = set(credit_line.__kwdefaults__ or {}) - {"contract"}
+        known = set(credit_line.__kwdefaults__ or {})
         unknown = sorted(set(map(str, self.credit)) - known)
         if unknown:
             raise SROIError(f"unknown loan term(s) {unknown}; expected some of {sorted(known)}", "credit")
