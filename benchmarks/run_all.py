@@ -3,7 +3,8 @@
 ``make bench`` runs this (about 4 minutes of CPU on a 2-core machine; longer in wall time
 when other work shares the machine). Each script can be run alone with larger sizes (see
 benchmarks/README.md); ``--full`` here adds the 10^7-draw scaling point, a 5x larger outcomes
-sweep and the memory of 10^7 draws with per-period cash.
+sweep, the memory of 10^7 draws with per-period cash and the 1,000-programme x 10^5-draw book
+(benchmarks/bench_portfolio.py; 100 x 10^4 without ``--full``).
 
     .venv/bin/python benchmarks/run_all.py
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_deterministic
 import bench_memory
 import bench_monte_carlo
+import bench_portfolio
 import bench_scaling
 import bench_sensitivity
 import bench_startup
@@ -39,6 +41,7 @@ def main() -> None:
     rows += bench_sensitivity.main(["--repeat", "3"])
     rows += bench_startup.main(["--repeat", "5"])
     rows += bench_memory.main([] if args.full else ["--no-cash"])
+    rows += bench_portfolio.main([] if args.full else ["--quick"])
     print(
         f"\nAll benchmarks ({time.perf_counter() - start:.0f} s wall); CPU-time ratios are of minima over repetitions"
     )

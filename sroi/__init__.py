@@ -11,7 +11,8 @@ the Value Map and its compiler (:mod:`sroi.valuemap`, :mod:`sroi.compiler`) -> a
 compiled model (:mod:`sroi.result`, :mod:`sroi.uncertainty`, :mod:`sroi.sensitivity`...) ->
 the indicator system and monitoring (:mod:`sroi.indicators`, :mod:`sroi.monitoring`) -> the
 coordinator :class:`Analysis` (:mod:`sroi.analysis`) -> formats (:mod:`sroi.io`), finance
-(:mod:`sroi.finance`) and options appraisal (:mod:`sroi.compare`) -> disclosure
+(:mod:`sroi.finance`) and options appraisal (:mod:`sroi.compare`) -> the lender's book
+(:mod:`sroi.portfolio`) -> disclosure
 (``sroi/disclosure.py``) -> :mod:`sroi.report` -> :mod:`sroi.cli`.
 
 ``import sroi`` is light: each public name below is imported from its module on first use
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
         write_value_map_xlsx,
     )
     from sroi.money import Conversion, Rates, convert
+    from sroi.portfolio import Portfolio
     from sroi.proxies import get_proxy, load_proxies, search_proxies
     from sroi.report import Report, analyse
     from sroi.result import Result
@@ -84,6 +86,7 @@ _LAZY: dict[str, str] = {
     "Outcome": "sroi.valuemap",
     "Output": "sroi.valuemap",
     "Pert": "sroi.distributions",
+    "Portfolio": "sroi.portfolio",
     "Rates": "sroi.money",
     "Ref": "sroi.valuemap",
     "Report": "sroi.report",
@@ -140,6 +143,7 @@ __all__ = [
     "Outcome",
     "Output",
     "Pert",
+    "Portfolio",
     "Rates",
     "Ref",
     "Report",

@@ -58,7 +58,18 @@ from sroi.validation import check_whole_number
 if TYPE_CHECKING:
     from sroi.compiler import AnalysisLike, Slot
 
-__all__ = ["Sampler", "Seed", "correlation_matrices", "rank_correlation_matrix", "sample_uniforms"]
+__all__ = [
+    "U_MAX",
+    "U_MIN",
+    "Sampler",
+    "Seed",
+    "correlate",
+    "correlation_factor",
+    "correlation_matrices",
+    "rank_correlation_matrix",
+    "sample_uniforms",
+    "stream_id",
+]
 
 #: What every sampling function accepts as ``seed``.
 Seed = int | np.random.Generator | np.random.SeedSequence | None
@@ -201,6 +212,43 @@ def _correlate(factor: np.ndarray, lower: bool, z: np.ndarray) -> np.ndarray:
 
 def _key_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+#: Smallest and largest uniforms used (a draw of exactly 0 becomes ``U_MIN``).
+U_MIN, U_MAX = _U_MIN, _U_MAX
+
+
+def stream_id(key: str) -> int:
+    """The 64-bit BLAKE2b digest of ``key`` that names its random stream (module Notes, step 1).
+
+    Stable across processes and Python versions (unlike ``hash()``), so a stream keyed by a name
+    is the same on every worker (docs/method.md §6 and §14).
+
+    Examples
+    --------
+    >>> stream_id("active_share") == stream_id("active_share")
+    True
+    """
+    return _key_id(key)
+
+
+def correlation_factor(normal: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``L`` with ``L L^T = normal`` and whether it is lower triangular (Cholesky, or an
+    eigen-decomposition when the matrix is singular), for :func:`correlate` (docs/method.md §6)."""
+    return _factor(np.asarray(normal, dtype=float))
+
+
+def correlate(factor: np.ndarray, lower: bool, z: np.ndarray) -> np.ndarray:
+    """``factor @ z`` summed in a fixed order, so that a sample's value does not depend on how
+    many samples are computed with it (a BLAS product rounds differently with the number of
+    columns); ``factor`` may be rectangular (rows x len(z)) when ``lower`` is False
+    (docs/method.md §6)."""
+    if lower:
+        return _correlate(factor, lower, z)
+    out = np.zeros((factor.shape[0], *z.shape[1:]))
+    for j in range(z.shape[0]):
+        out += factor[:, j, None] * z[j]
+    return out
 
 
 class Sampler:
