@@ -7,7 +7,7 @@ of its estimates are shared by the whole book (``take_up``, ``proxy_index``), tw
 (a reach and a deadweight); 50 borrowers, 10 payers. Each run is a fresh interpreter; its peak
 resident memory includes the interpreter and libraries (the first row shows that part). Wall
 time is reported (the cluster's work is in other processes); the two runs must give the same
-book, bit for bit (docs/method.md §14.3).
+book, bit for bit (docs/method.md §13.3).
 
     .venv/bin/python benchmarks/bench_portfolio.py            # 1,000 x 10^5 (long)
     .venv/bin/python benchmarks/bench_portfolio.py --quick    # 100 x 10^4

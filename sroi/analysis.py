@@ -121,7 +121,7 @@ class Analysis:
     sector : str, optional
         Sector of the programme, matched against the practice benchmarks' sectors by the audit.
     indicators : IndicatorSystem or list of indicators, optional
-        The SROI indicator system (docs/method.md §13): what is monitored, with baselines,
+        The SROI indicator system (docs/method.md §12): what is monitored, with baselines,
         targets and framework tags; checked against the model (unknown outcome ids, units).
         Also read from a separate file with :func:`sroi.indicators.load_indicators`.
 

@@ -246,7 +246,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _indicators_and_monitoring(analysis: Any, args: argparse.Namespace) -> tuple[Any, Any]:
     """The indicator system (``--indicators`` or the model's own block) and, with
-    ``--monitoring``, the forecast against actual for the report (docs/method.md §13)."""
+    ``--monitoring``, the forecast against actual for the report (docs/method.md §12)."""
     system = None
     if args.indicators:
         from sroi.indicators import load_indicators

@@ -6,7 +6,7 @@ another (incremental present value, inputs, net value and ratio), how likely eac
 best choice, whether some option is never worth choosing (dominance), and what it would be worth
 to resolve the uncertainty before choosing (EVPI). :func:`compare` simulates every option with
 the one Monte Carlo engine (:func:`sroi.uncertainty.simulate`) and the same seed, and derives
-all of these from the per-draw present values and inputs. The formulas are in docs/method.md §15.
+all of these from the per-draw present values and inputs. The formulas are in docs/method.md §14.
 
 **Common random numbers.** Each uncertain estimate has its own random stream, keyed by its name
 (a named parameter) or field path (:mod:`sroi.sampling`, docs/method.md §6.2), derived from the
@@ -219,7 +219,7 @@ def compare(
     -----
     Each option is ``sroi.simulate(option, n, seed)`` (the one engine, docs/method.md §3 and §6);
     the appraisal uses its per-draw ``present_value`` and ``total_inputs``. Definitions in
-    docs/method.md §15: increments per draw against the base, net benefit
+    docs/method.md §14: increments per draw against the base, net benefit
     ``NB_j(λ) = PV_j - λ I_j``, P(best) with ties shared equally, dominance on expected values
     (dampack's rules), ``EVPI(λ) = E[max_j NB_j] - max_j E[NB_j]``.
 
@@ -379,7 +379,7 @@ class Comparison:
 
         Notes
         -----
-        docs/method.md §15. ``attrs["base"]`` names the base option.
+        docs/method.md §14. ``attrs["base"]`` names the base option.
         """
         b = self.labels.index(self.base)
         lo, hi = _quantile_labels(self.level)
@@ -479,7 +479,7 @@ class Comparison:
     def acceptability(self) -> pd.DataFrame:
         """Acceptability curves: P(best) of each option (columns) at each threshold λ (rows).
 
-        Every row sums to 1. docs/method.md §15 (BCEA's ``multi.ce``, dampack's ``ceac``).
+        Every row sums to 1. docs/method.md §14 (BCEA's ``multi.ce``, dampack's ``ceac``).
         """
         return self._decisions[0]
 
@@ -490,7 +490,7 @@ class Comparison:
         Columns: ``optimal`` (the option with the highest expected net benefit),
         ``expected_net_benefit`` [currency], ``P(optimal is best)`` (the acceptability frontier,
         Fenwick et al. 2001) and ``evpi`` = E[max_j NB_j] - max_j E[NB_j] [currency per
-        decision], >= 0 and 0 when one option is best in every draw. docs/method.md §15.
+        decision], >= 0 and 0 when one option is best in every draw. docs/method.md §14.
         """
         return self._decisions[1]
 
@@ -514,7 +514,7 @@ class Comparison:
         Notes
         -----
         The rules of dampack's ``calculate_icers`` with PV for effect and inputs for cost,
-        docs/method.md §15.
+        docs/method.md §14.
         """
         cost = self._inputs.mean(axis=1)
         value = self._pv.mean(axis=1)

@@ -43,7 +43,7 @@ SEED = 20231125
 #: case of credit sizing and for tornado end points (docs/method.md §6).
 INTERVAL_LEVEL = 0.80
 
-#: Status of an indicator by where its actual falls in the forecast (docs/method.md §13.3): off
+#: Status of an indicator by where its actual falls in the forecast (docs/method.md §12.3): off
 #: track below the forecast's P10 (the lower end of the reported 80% interval, INTERVAL_LEVEL),
 #: at risk below its P25 (lower quartile), on track otherwise. A convention of this package,
 #: stated so it can be changed, not a published standard.

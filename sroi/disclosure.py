@@ -1,4 +1,4 @@
-"""Disclosure: the indicator system's figures in the frameworks the company reports to (docs/method.md §13.7).
+"""Disclosure: the indicator system's figures in the frameworks the company reports to (docs/method.md §12.7).
 
 :func:`disclosure` returns a tidy table, one row per framework code, indicator and period:
 framework, code, metric, value, unit, period, the interval and how it was measured, as
@@ -143,7 +143,7 @@ def disclosure(
     seed: Seed = defaults.SEED,
     level: float = defaults.INTERVAL_LEVEL,
 ) -> pd.DataFrame:
-    """A tidy disclosure table of the indicator system (docs/method.md §13.7).
+    """A tidy disclosure table of the indicator system (docs/method.md §12.7).
 
     Parameters
     ----------
@@ -311,7 +311,7 @@ def _sroi_rows(
                     if "to date" in r["figure"]
                     else "evaluative and forecast",
                     "measurement_uncertainty": "the estimates not monitored keep their stated ranges",
-                    "method_note": "docs/method.md §13.5",
+                    "method_note": "docs/method.md §12.5",
                 }
             )
     return rows
@@ -497,7 +497,7 @@ def html_section(
     parts = [
         '<section id="indicators-and-disclosure"><h2>Indicators and disclosure</h2>',
         f'<p class="note">{len(system)} indicators. Each measures an estimate of the model, so monitoring data '
-        "test the forecast and update it (docs/method.md §13).</p>",
+        "test the forecast and update it (docs/method.md §12).</p>",
         html_table(
             _indicator_table(system, analysis),
             classes="wide",

@@ -375,7 +375,7 @@ def plot_acceptability(
     -------
     matplotlib Axes
         One line per option; x: threshold λ (value required per unit of inputs), y: probability
-        in [0, 1]; a dotted vertical line at 1:1 when it is in range. docs/method.md §15.
+        in [0, 1]; a dotted vertical line at 1:1 when it is in range. docs/method.md §14.
 
     Examples
     --------

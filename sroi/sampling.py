@@ -222,7 +222,7 @@ def stream_id(key: str) -> int:
     """The 64-bit BLAKE2b digest of ``key`` that names its random stream (module Notes, step 1).
 
     Stable across processes and Python versions (unlike ``hash()``), so a stream keyed by a name
-    is the same on every worker (docs/method.md §6 and §14).
+    is the same on every worker (docs/method.md §6 and §13).
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Bayesian updating of an uncertain estimate from monitoring data (docs/method.md §13.4).
+"""Bayesian updating of an uncertain estimate from monitoring data (docs/method.md §12.4).
 
 Pure functions on :mod:`sroi.distributions`: the conjugate updates where the prior's form
 allows them, and importance reweighting of Monte Carlo draws with a fitted posterior otherwise.

@@ -1,4 +1,4 @@
-"""Options appraisal (sroi.compare, docs/method.md §15): common random numbers, increments,
+"""Options appraisal (sroi.compare, docs/method.md §14): common random numbers, increments,
 probability best, acceptability, dominance, EVPI, errors."""
 
 from __future__ import annotations

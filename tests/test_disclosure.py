@@ -1,5 +1,5 @@
 """Disclosure table, its export, the report section and the `sroi monitor` command body
-(sroi.disclosure, docs/method.md §13.7)."""
+(sroi.disclosure, docs/method.md §12.7)."""
 
 from __future__ import annotations
 

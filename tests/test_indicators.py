@@ -1,4 +1,4 @@
-"""The indicator system (sroi.indicators, docs/method.md §13.1 and §13.6)."""
+"""The indicator system (sroi.indicators, docs/method.md §12.1 and §12.6)."""
 
 from __future__ import annotations
 

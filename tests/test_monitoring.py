@@ -1,5 +1,5 @@
 """Monitoring: reading actuals, forecast against actual, updating, the evaluative re-run
-(sroi.monitoring, docs/method.md §13.2-10.5)."""
+(sroi.monitoring, docs/method.md §12.2-10.5)."""
 
 from __future__ import annotations
 

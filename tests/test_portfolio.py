@@ -1,4 +1,4 @@
-"""A lender's book (sroi.portfolio, docs/method.md §14): sharing, streams, merge, executors, errors."""
+"""A lender's book (sroi.portfolio, docs/method.md §13): sharing, streams, merge, executors, errors."""
 
 from __future__ import annotations
 

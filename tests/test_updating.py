@@ -1,4 +1,4 @@
-"""Bayesian updating formulas (sroi.updating, docs/method.md §13.4) against closed forms."""
+"""Bayesian updating formulas (sroi.updating, docs/method.md §12.4) against closed forms."""
 
 from __future__ import annotations
 

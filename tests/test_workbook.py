@@ -426,7 +426,7 @@ def test_model_sheet_alone_is_read(tmp_path):
     assert read_value_map_xlsx(path) == a
 
 
-# -- the auditable export: live formulas, checked by evaluating them (docs/method.md §16) -----------
+# -- the auditable export: live formulas, checked by evaluating them (docs/method.md §15) -----------
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<ref>(?:'(?P<sheet>[^']+)'!|(?P<bare>[A-Za-z_]\w*)!)?\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)"
     r"(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?)|(?P<fn>SUM|SUMPRODUCT)\(|(?P<op>[-+*/^(),]))"
@@ -668,7 +668,7 @@ def cache_formulas(path, part, values):
     return path
 
 
-# -- the Social Value UK template layout (docs/method.md §16) ---------------------------------------
+# -- the Social Value UK template layout (docs/method.md §15) ---------------------------------------
 TEMPLATE_HEADER = [
     "Stakeholders", "Inputs", "Value £", "Outputs", "Description", "Indicator", "Source", "Quantity",
     "Duration", "Outcomes start", "Financial proxy", "Value £", "Source", "Deadweight %",

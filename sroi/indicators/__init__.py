@@ -1,4 +1,4 @@
-"""The SROI indicator system: what is measured, against which baseline and targets (docs/method.md §13).
+"""The SROI indicator system: what is measured, against which baseline and targets (docs/method.md §12).
 
 An :class:`Indicator` names the estimate(s) of the model it measures (``measures``: a named
 parameter such as ``active_share`` or a field path such as

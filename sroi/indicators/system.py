@@ -1,4 +1,4 @@
-"""Indicators, their system and its files; binding to an analysis (docs/method.md §13.1).
+"""Indicators, their system and its files; binding to an analysis (docs/method.md §12.1).
 
 Re-exported by :mod:`sroi.indicators`, which documents the concepts.
 """
@@ -141,7 +141,7 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator of an SROI indicator system (docs/method.md §13.1).
+    """One indicator of an SROI indicator system (docs/method.md §12.1).
 
     Parameters
     ----------
@@ -428,7 +428,7 @@ class Measure:
 
 @dataclass(frozen=True)
 class IndicatorSystem:
-    """The indicators of an analysis (docs/method.md §13.1).
+    """The indicators of an analysis (docs/method.md §12.1).
 
     Parameters
     ----------
@@ -746,7 +746,7 @@ def _measures_block(value: Any, base: Path | None) -> dict[str, Any]:
 
 
 def load_indicators(path: str | os.PathLike[str], analysis: AnalysisLike | None = None) -> IndicatorSystem:
-    """Read an indicators file (YAML) and check it against ``analysis`` (docs/method.md §13.1).
+    """Read an indicators file (YAML) and check it against ``analysis`` (docs/method.md §12.1).
 
     Parameters
     ----------

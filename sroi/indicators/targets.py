@@ -1,4 +1,4 @@
-"""Forecasts of indicators and sustainability performance targets (docs/method.md §13.6).
+"""Forecasts of indicators and sustainability performance targets (docs/method.md §12.6).
 
 Re-exported by :mod:`sroi.indicators`.
 """
@@ -121,7 +121,7 @@ def calibrate_targets(
     seed: Seed = defaults.SEED,
     level: float = defaults.INTERVAL_LEVEL,
 ) -> Targets:
-    """Sustainability performance targets beyond business as usual, with P(meet) (docs/method.md §13.6).
+    """Sustainability performance targets beyond business as usual, with P(meet) (docs/method.md §12.6).
 
     Parameters
     ----------

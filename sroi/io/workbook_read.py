@@ -7,14 +7,14 @@ naming the cell of anything wrong (``Value Map!F7``).
 Template layout: the Social Value UK Value Map's labels (``Deadweight %``...), percentages
 typed as 20, 0.2 or ``20%``, a ``Financial proxy`` description with its number under ``Value``,
 inputs in the Value Map, continuation rows with a blank stakeholder, bare quantities next to a
-proxy priced per unit (docs/method.md §16.4).
+proxy priced per unit (docs/method.md §15.4).
 
 Safety: cells are never evaluated. A formula in a model cell is read from the value that the
 program which saved the file stored for it, with an :class:`~sroi.exceptions.SROIWarning`
 naming the cell (the workbook is opened twice, with ``data_only=False`` to see formulas and
 ``data_only=True`` for their stored values); with no stored value it is an error naming the
 cell. Computed cells of a workbook written by :func:`write_value_map_xlsx` are checked against
-the engine (docs/method.md §16.3). Text escaped against formula injection is unescaped exactly.
+the engine (docs/method.md §15.3). Text escaped against formula injection is unescaped exactly.
 File size, unpacked size, rows and columns are bounded; a sheet declaring too many rows or
 columns is refused before its rows are read.
 
@@ -601,7 +601,7 @@ def read_value_map_xlsx(path: str | os.PathLike[str]) -> Analysis:
     impact, present values) are not read as the model; in a workbook written by
     :func:`write_value_map_xlsx` they are checked against the engine, and a cell that differs
     (typed over, an edited formula, a stale stored value) gives an SROIWarning naming the cell
-    and both values (docs/method.md §16.3). ``Inputs`` (required unless the Value Map has input values),
+    and both values (docs/method.md §15.3). ``Inputs`` (required unless the Value Map has input values),
     ``Outputs``, ``Stakeholders``, ``Parameters``, ``Correlations``: a header row, one row per
     item. Blank rows are skipped. Cells hold numbers, text (``20%``, ``500 GBP/person``) or
     YAML flow text (``{distribution: pert, low: 0.1, mode: 0.2, high: 0.4}``, ``{param:
@@ -712,7 +712,7 @@ def _check_computed(
     """Report computed cells of a workbook written by :func:`write_value_map_xlsx` that differ from
     the engine's evaluation of the model read: a cell typed over, a formula edited, a cached value
     another program calculated differently, a shaded input left stale after a model cell was edited
-    (an SROIWarning naming each cell and both values; docs/method.md §16)."""
+    (an SROIWarning naming each cell and both values; docs/method.md §15)."""
     rows = sheets.get("Value Map", [])
     if not any(v == "Quantity used" for row in rows[:HEADER_SEARCH] for v in row):
         return  # not the writer's layout: its computed columns are not read

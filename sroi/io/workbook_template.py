@@ -1,4 +1,4 @@
-"""The Social Value UK Value Map template's conventions, read (docs/method.md §16.4).
+"""The Social Value UK Value Map template's conventions, read (docs/method.md §15.4).
 
 Used by :mod:`sroi.io.workbook_read` on the rows of a Value Map sheet: continuation rows,
 percentage columns, a ``Financial proxy`` description with its number under ``Value``, inputs in
@@ -65,7 +65,7 @@ def template_outcomes(
     0.2), else as fractions, with an SROIWarning either way (a number between 0 and 1 among
     percentages is ambiguous, an error); a ``Financial proxy`` cell holding a description takes
     its number from ``Value`` (the description goes to the proxy source); the inputs given in the
-    ``Inputs`` and ``Value`` columns are returned (docs/method.md §16.4).
+    ``Inputs`` and ``Value`` columns are returned (docs/method.md §15.4).
 
     Parameters
     ----------
@@ -161,7 +161,7 @@ def template_outcomes(
 
 def bare_quantity(d: dict[str, Any], at: Mapping[str, str]) -> None:
     """A bare quantity next to a proxy priced per unit (``500 GBP/person``) is in that unit,
-    with an SROIWarning naming the cell (docs/method.md §16.4).
+    with an SROIWarning naming the cell (docs/method.md §15.4).
 
     Parameters
     ----------

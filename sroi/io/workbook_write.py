@@ -6,7 +6,7 @@ value per year, total), totals; then sheets of inputs, outputs, stakeholders, pa
 correlations, sources, conversions, distributions and (hidden) the model file itself.
 :func:`sroi.io.workbook_read.read_value_map_xlsx` reads it back exactly.
 
-Computed columns are live formulas that follow docs/method.md §3 (§16 lists them), each with the
+Computed columns are live formulas that follow docs/method.md §3 (§15 lists them), each with the
 engine's value stored as its cached value, so that Excel (which recalculates on opening) and a
 reader that does not calculate (openpyxl ``data_only``, pandas) show the engine's numbers.
 
@@ -242,7 +242,7 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
             if key in rec:
                 v = rec[key].item() if hasattr(rec[key], "item") else rec[key]
                 book.put(ws, r, col[key], model_cell(v), fmt="0%" if key in filters else None)
-        # the calculation (docs/method.md §3.1-3.5, §16): inputs of the formulas, then formulas
+        # the calculation (docs/method.md §3.1-3.5, §15): inputs of the formulas, then formulas
         q_unit, p_unit = by["quantity_unit"].iloc[i], by["proxy_unit"].iloc[i]
         book.computed_cell(
             ws, r, col["quantity_used"], by["quantity"].iloc[i], fmt=_with_unit(_NUMBER_FORMAT, q_unit)
@@ -308,7 +308,7 @@ def _write_value_map(book: _Book, a: Analysis, result: Any, doc: dict[str, Any])
 
 
 _INPUT_NOTE = (
-    "Computed columns are live formulas (docs/method.md §16). Shaded cells hold the engine's point "
+    "Computed columns are live formulas (docs/method.md §15). Shaded cells hold the engine's point "
     "values that the formulas use (a unit or currency conversion, a distribution's central value, a "
     "reference or a profile): edit the model cells (quantity, proxy, filters), not these."
 )
@@ -425,7 +425,7 @@ def write_value_map_xlsx(analysis: Analysis, path: str | os.PathLike[str], resul
     per period, totals, the SROI ratio, the inputs' present values) are live Excel formulas,
     each with the engine's value stored as its cached value; the engine's point values that
     the formulas use where a feature is no simple formula (a unit conversion, a distribution, a
-    profile) are shaded as inputs (docs/method.md §16). :func:`computed_cells` lists them.
+    profile) are shaded as inputs (docs/method.md §15). :func:`computed_cells` lists them.
 
     References
     ----------
@@ -461,7 +461,7 @@ def computed_cells(analysis: Analysis, result: Any = None) -> dict[tuple[str, st
     dict
         ``(sheet, cell) -> (formula, value)``: the live formula (``'=G14*H14'``), or None for a
         cell holding the engine's point value that formulas use; ``value`` is the engine's number
-        (docs/method.md §16). :func:`sroi.read_value_map_xlsx` checks a workbook against it.
+        (docs/method.md §15). :func:`sroi.read_value_map_xlsx` checks a workbook against it.
 
     Examples
     --------
@@ -580,7 +580,7 @@ def _with_cached_values(book: _Book) -> bytes:
     openpyxl writes a formula with an empty cached value; the value is put in the sheet's XML
     (``<v>``) so that a reader that does not calculate (openpyxl's ``data_only``, pandas, a
     viewer) sees the engine's numbers, while Excel and LibreOffice recalculate on opening
-    (``fullCalcOnLoad``) and get the same numbers from the formulas (docs/method.md §16)."""
+    (``fullCalcOnLoad``) and get the same numbers from the formulas (docs/method.md §15)."""
     buffer = io.BytesIO()  # built in memory, written in one call: a full disk is one clear error
     book.wb.save(buffer)
     parts = {f"xl/worksheets/sheet{n}.xml": ws.title for n, ws in enumerate(book.wb.worksheets, 1)}

@@ -1,4 +1,4 @@
-"""Monitoring: forecast against actual, evidence that updates, the evaluative re-run (docs/method.md §13).
+"""Monitoring: forecast against actual, evidence that updates, the evaluative re-run (docs/method.md §12).
 
 - :func:`read_actuals` reads the monitoring data (:mod:`sroi.actuals`);
 - :func:`monitor` (``analysis.monitor(actuals)``) compares each indicator's actual with its

@@ -1,4 +1,4 @@
-"""Monitoring data: the actual values of indicators, read and checked row by row (docs/method.md §13.2).
+"""Monitoring data: the actual values of indicators, read and checked row by row (docs/method.md §12.2).
 
 A tidy table with one observation a row: ``indicator, period, value, unit, n, source, note``
 (``n``, ``source`` and ``note`` may be left empty; other columns are kept as they are). A period
@@ -274,7 +274,7 @@ def read_actuals(
     *,
     sheet: str | int | None = None,
 ) -> Actuals:
-    """Read monitoring data: a tidy table in CSV, Parquet or xlsx (docs/method.md §13.2).
+    """Read monitoring data: a tidy table in CSV, Parquet or xlsx (docs/method.md §12.2).
 
     Parameters
     ----------

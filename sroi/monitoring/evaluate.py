@@ -1,5 +1,5 @@
 """The evaluative re-run: past periods at the actuals, the updated forecast after
-(docs/method.md §13.5). Re-exported by :mod:`sroi.monitoring`."""
+(docs/method.md §12.5). Re-exported by :mod:`sroi.monitoring`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forecast against actual: :func:`monitor` and :class:`Monitoring` (docs/method.md §13.3).
+"""Forecast against actual: :func:`monitor` and :class:`Monitoring` (docs/method.md §12.3).
 Re-exported by :mod:`sroi.monitoring`."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["STATUSES", "Monitoring", "evaluation", "monitor"]
 
-#: Status of an indicator in a period (docs/method.md §13.3).
+#: Status of an indicator in a period (docs/method.md §12.3).
 STATUSES = ("on track", "at risk", "off track")
 
 
@@ -91,7 +91,7 @@ def evaluation(
     level: float = defaults.INTERVAL_LEVEL,
 ) -> Evaluation:
     """The evaluative SROI to date, the whole-life ratio, and how much each indicator moved it
-    (docs/method.md §13.5); the same as ``analysis.monitor(actuals).evaluation()``."""
+    (docs/method.md §12.5); the same as ``analysis.monitor(actuals).evaluation()``."""
     return monitor(analysis, actuals, indicators, n=n, seed=seed, level=level).evaluation()
 
 
@@ -351,7 +351,7 @@ def monitor(
     seed: Seed = defaults.SEED,
     level: float = defaults.INTERVAL_LEVEL,
 ) -> Monitoring:
-    """Forecast against actual for every indicator and period (docs/method.md §13.3).
+    """Forecast against actual for every indicator and period (docs/method.md §12.3).
 
     Parameters
     ----------

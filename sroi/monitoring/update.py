@@ -1,5 +1,5 @@
 """Evidence that updates: the estimates an indicator measures, updated from monitoring data
-(docs/method.md §13.4). Re-exported by :mod:`sroi.monitoring`."""
+(docs/method.md §12.4). Re-exported by :mod:`sroi.monitoring`."""
 
 from __future__ import annotations
 
@@ -345,7 +345,7 @@ def with_actuals(
     n: int = defaults.UPDATE_DRAWS,
     seed: Seed = defaults.SEED,
 ) -> Analysis:
-    """The analysis updated by the monitoring data (docs/method.md §13.4-10.5).
+    """The analysis updated by the monitoring data (docs/method.md §12.4-10.5).
 
     Parameters
     ----------

@@ -6,7 +6,7 @@ and loan terms), :mod:`sroi.portfolio.streams` (the random streams: shared param
 once per draw for the book, the rest per programme), :mod:`sroi.portfolio.tasks` (a task and
 its mergeable partial result), :mod:`sroi.portfolio.result` (:class:`BookSimulation`: book
 and programme summaries, the book's and each borrower's credit line, concentration, display).
-The method is docs/method.md §14.
+The method is docs/method.md §13.
 
 Examples
 --------

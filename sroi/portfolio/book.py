@@ -3,7 +3,7 @@
 :class:`Portfolio` holds the programmes; :meth:`Portfolio.simulate` streams (programme block,
 draw chunk) tasks through an executor (in-process, any ``concurrent.futures.Executor`` or a
 Dask ``distributed.Client``) and merges their partial results in a fixed order into a
-:class:`~sroi.portfolio.BookSimulation` (docs/method.md §14).
+:class:`~sroi.portfolio.BookSimulation` (docs/method.md §13).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _submitter(executor: Any) -> Callable[..., Any]:
 
 
 class Portfolio:
-    """A lender's book of SROI programmes simulated together (docs/method.md §14).
+    """A lender's book of SROI programmes simulated together (docs/method.md §13).
 
     Parameters
     ----------
@@ -76,7 +76,7 @@ class Portfolio:
         Named parameters (or shared field paths) drawn for each programme on its own rather than shared by the book
         (e.g. a local take-up rate). Every other named uncertain parameter is **shared**: drawn
         once per draw for the whole book, each programme applying its own distribution to the
-        same uniform (docs/method.md §14.1).
+        same uniform (docs/method.md §13.1).
     correlations : sequence of (str, str, float)
         Spearman rank correlations between shared parameters, across the whole book (a
         programme's own ``correlations`` also apply).
@@ -207,7 +207,7 @@ class Portfolio:
         self.n_periods = max(p.analysis.compiled.upper_periods()[1] for p in self.programmes)
 
     def _book_correlations(self, correlations: Iterable[Any]) -> None:
-        """The book's rank correlations between shared parameters (docs/method.md §14.2)."""
+        """The book's rank correlations between shared parameters (docs/method.md §13.2)."""
         shared = set(self.shared_parameters)
         pairs: dict[tuple[str, str], tuple[float, str]] = {}
 
@@ -306,7 +306,7 @@ class Portfolio:
         Memory: the book's per-draw present value, inputs and eligible cash per period
         (float64), each borrower's eligible cash per period (float32: borrowers x T x n x 4
         bytes), each payer's total (float64) and, per programme, fixed-size summaries; plus
-        the tasks in flight (docs/method.md §14.3).
+        the tasks in flight (docs/method.md §13.3).
         """
         n = check_whole_number(n, "n", 1)
         chunk = _CHUNK if chunk_size is None else check_whole_number(chunk_size, "chunk_size", 1)
@@ -417,7 +417,7 @@ class Portfolio:
         **options: Any,
     ) -> pd.DataFrame:
         """The book with each shared parameter held at one quantile (default its P10) in every
-        programme, against the unstressed book (docs/method.md §14.5).
+        programme, against the unstressed book (docs/method.md §13.5).
 
         Parameters
         ----------

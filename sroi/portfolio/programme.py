@@ -2,7 +2,7 @@
 
 :class:`Programme` is one line of the book; :func:`read_programmes` turns what a
 :class:`~sroi.portfolio.Portfolio` is given (programmes, analyses, model files, a folder of
-them) into programmes with checked, unique keys (docs/method.md §14.1).
+them) into programmes with checked, unique keys (docs/method.md §13.1).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Programme:
     ----------
     key : str
         Unique name of the programme in the book; it names the programme's random streams,
-        so a programme keeps its draws whatever else is in the book (docs/method.md §14.2).
+        so a programme keeps its draws whatever else is in the book (docs/method.md §13.2).
     analysis : Analysis
     borrower : str, optional
         Who borrows against the programme's eligible cash; default the key. Programmes of one

@@ -2,7 +2,7 @@
 
 :class:`BookSimulation` keeps the book's per-draw totals (present value, inputs, eligible cash
 per period), each borrower's and payer's eligible cash per draw, and per programme the merged
-summaries of the tasks (docs/method.md §14.3-14.5). It only formats and sizes what the engine
+summaries of the tasks (docs/method.md §13.3-14.5). It only formats and sizes what the engine
 returned: the lines are :func:`sroi.finance.credit_line` on the stored cash (STYLE.md 4b).
 """
 
@@ -103,7 +103,7 @@ class BookSimulation:
     -----
     The book's percentiles are exact (taken on the kept draws). A programme's are read from a
     fixed histogram of 1,000 bins over its pilot range (its first 1,024 draws) widened by half
-    on each side: within 0.2% of that range (docs/method.md §14.3).
+    on each side: within 0.2% of that range (docs/method.md §13.3).
     """
 
     def __init__(
@@ -219,7 +219,7 @@ class BookSimulation:
     @cached_property
     def book_line(self) -> CreditLine:
         """The book's credit line: :func:`sroi.finance.credit_line` on the book's eligible cash
-        per draw and period, with the portfolio's ``credit`` terms (docs/method.md §9, §14.4)."""
+        per draw and period, with the portfolio's ``credit`` terms (docs/method.md §9, §13.4)."""
         source = _Cash(self.eligible_cash.T, self.currency, self._sources([True] * len(self.portfolio)))
         return credit_line(source, **self.portfolio.credit)
 
@@ -281,7 +281,7 @@ class BookSimulation:
         -----
         With B the book's total eligible cash per draw and b_q its ``quantile``, a payer's
         contribution is its part of the expected shortfall E[B] - E[B | B <= b_q], which is
-        additive over payers (docs/method.md §14.4).
+        additive over payers (docs/method.md §13.4).
         """
         book = self.eligible_cash.sum(axis=0)
         down = book <= np.quantile(book, quantile)
@@ -329,7 +329,7 @@ class BookSimulation:
         B is the book's total eligible cash per draw. E[B | s] is estimated by the mean of B
         in each of ``bins`` equal-probability bins of the parameter's uniform (a first-order
         sensitivity index by binning, Saltelli et al. 2008 §4.3); the shares do not sum to 1
-        when parameters interact or the programmes' own estimates matter (docs/method.md §14.4).
+        when parameters interact or the programmes' own estimates matter (docs/method.md §13.4).
         """
         book = self.eligible_cash.sum(axis=0)
         var = float(np.var(book))
@@ -385,7 +385,7 @@ def html_section(sim: BookSimulation, *, level: int = 3, max_programmes: int = 2
     -------
     str
         Self-contained HTML (no scripts); numbers as returned by the simulation
-        (docs/method.md §14).
+        (docs/method.md §13).
     """
     h = max(2, min(5, int(level)))
     cur = html.escape(sim.currency)

@@ -1,7 +1,7 @@
 """The book's random streams: shared parameters drawn once per draw, the rest per programme.
 
 Every uncertain estimate of every programme gets one uniform per draw from a stream named by
-what it is (docs/method.md §14.2):
+what it is (docs/method.md §13.2):
 
 * a **shared** parameter (a named parameter, the same name in any programme) reads the stream
   ``SeedSequence(base, spawn_key=(0, id(name)))``; every programme that uses it applies its own
@@ -52,7 +52,7 @@ def stream_uniforms(base: Sequence[int], spawn_key: tuple[int, ...], start: int,
     base : sequence of int
         The book's entropy (four 63-bit integers drawn from the seed).
     spawn_key : tuple of int
-        The stream's name (docs/method.md §14.2).
+        The stream's name (docs/method.md §13.2).
     start, m : int
         First draw and number of draws.
 
@@ -240,7 +240,7 @@ def plan_programme(
     layer_spearman: Mapping[tuple[str, str], float],
     where: str,
 ) -> ProgrammePlan:
-    """The :class:`ProgrammePlan` of one programme (docs/method.md §14.2).
+    """The :class:`ProgrammePlan` of one programme (docs/method.md §13.2).
 
     ``shared_of``: slot key -> shared name of this programme's estimates drawn from the shared
     streams; ``layer_spearman``: the book's rank correlations between shared names (pairs sorted).

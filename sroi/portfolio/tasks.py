@@ -7,7 +7,7 @@ inputs, eligible cash per period, per borrower and per payer) and, per programme
 sums of squares per block of :data:`BLOCK` draws, counts above the ratio targets, fixed
 histograms and the eligible cash per period. Partials merge by addition in a fixed order
 (programme block, then draw block), so the result does not depend on the chunk size, the
-executor or the number of workers (docs/method.md §14.3).
+executor or the number of workers (docs/method.md §13.3).
 """
 
 from __future__ import annotations
