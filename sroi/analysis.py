@@ -369,7 +369,7 @@ class Analysis:
         return sobol(self, n, seed, calc_second_order, output, conf_level, num_resamples)
 
     def audit(
-        self, simulation: Simulation | None = None, *, n: int = 2_000, seed: Any = defaults.SEED
+        self, simulation: Simulation | None = None, *, n: int = defaults.DRAWS, seed: Any = defaults.SEED
     ) -> Audit:
         """The over-claim audit against the principles of social value; see :func:`sroi.audit.audit`."""
         return audit(self, simulation, n=n, seed=seed)

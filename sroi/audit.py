@@ -149,7 +149,7 @@ def audit(
     analysis: AnalysisLike,
     simulation: Simulation | None = None,
     *,
-    n: int = 2_000,
+    n: int = defaults.DRAWS,
     seed: Any = defaults.SEED,
 ) -> Audit:
     """Check an analysis for over-claiming, against the principles of social value and practice.
@@ -161,8 +161,8 @@ def audit(
         A Monte Carlo of the analysis, for the uncertainty checks; default a new one of ``n``
         draws with ``seed`` (only when some estimate has a distribution).
     n : int
-        Draws of that simulation (default 2,000: enough to compare the median with the point
-        value).
+        Draws of that simulation (default :data:`sroi.defaults.DRAWS`, the library's one
+        default).
     seed : int
         Its seed (default :data:`sroi.defaults.SEED`).
 
