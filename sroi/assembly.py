@@ -169,6 +169,8 @@ class Recipe:
 
     def __post_init__(self) -> None:
         self._row = {k: r + 2 for r, k in enumerate(self.keys)}
+        # fields whose constant factors are all 1 (no unit or currency conversion): not multiplied
+        self._unit_scale = {name: bool(np.all(np.asarray(sc) == 1.0)) for name, sc in self.scales.items()}
 
     def row(self, key: str) -> int:
         """Row of a slot key in the value table."""
@@ -257,16 +259,18 @@ class Recipe:
                 p = pos[idx]
                 hit = p >= 0
                 if hit.size and hit.all():  # every element drawn: one gather, no base copy
-                    out = table[p]
+                    out = _rows(table, p)
                 elif hit.any():
                     out = np.repeat(out, n, axis=-1)
                     out[hit] = table[p[hit]]
-            return out if scale is None else out * scale[..., None]
+            return out if scale is None or self._unit_scale[name] else out * scale[..., None]
 
         with np.errstate(over="ignore", invalid="ignore"):
             factors = gather("factors")
             reach = factors.prod(axis=1) if factors.shape[1] else np.ones((factors.shape[0], 1))
-            quantity = gather("quantity", self.scales["quantity"]) * reach
+            quantity = gather("quantity", self.scales["quantity"])
+            if factors.shape[1]:  # x * 1 is x: no pass when there are no quantity factors
+                quantity = quantity * reach
             proxy = gather("proxy", self.scales["proxy"])
             log_income = self.scales["elasticity"]
             income = None
@@ -318,6 +322,19 @@ class Recipe:
             profile_outcomes=self.profile_outcomes,
             profile=profile,
         )
+
+
+def _rows(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]``; a view, without copying, when ``index`` is 1-D and evenly spaced upwards
+    (e.g. the drawn quantities of an outcome-major model, one every five rows)."""
+    if index.ndim == 1 and index.size:
+        first = int(index[0])
+        if index.size == 1:
+            return table[first : first + 1]
+        step = int(index[1]) - first
+        if step > 0 and bool(np.all(np.diff(index) == step)):
+            return table[first : int(index[-1]) + 1 : step]
+    return table[index]
 
 
 def build_recipe(

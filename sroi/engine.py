@@ -273,6 +273,31 @@ def _constant_rate(rates: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _times(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x * y``, written into ``x`` when ``x`` (a temporary of the caller's) has the result's shape.
+
+    The product is the same float operation either way; only the memory differs (one buffer
+    reused instead of a fresh one per step keeps a chunk's working set in cache).
+    """
+    if x.shape == np.broadcast_shapes(x.shape, y.shape):
+        return np.multiply(x, y, out=x)
+    return x * y
+
+
+def _filtered_impact(a: EngineArrays) -> tuple[np.ndarray, np.ndarray]:
+    """(filters, impact) of :func:`run`: the products of docs/method.md §3 in the formula's order.
+
+    A share that is 0 in every outcome and sample (a constant column, e.g. no displacement) is
+    skipped: ``x * (1 - 0)`` is ``x`` exactly.
+    """
+    filters = 1.0 - a.deadweight
+    for share in (a.displacement, a.attribution, a.overlap):
+        if share.shape[-1] == 1 and not share.any():
+            continue
+        filters = _times(filters, 1.0 - share)
+    return filters, _times(a.quantity * a.proxy, filters)
+
+
 def _geometric_pv(
     impact: np.ndarray,
     drop_off: np.ndarray,
@@ -282,13 +307,25 @@ def _geometric_pv(
     rate: np.ndarray,
     timing: str,
 ) -> np.ndarray:
-    """PV of outcomes valued alike every year, at one rate for every period (closed form)."""
+    """PV of outcomes valued alike every year, at one rate for every period (closed form).
+
+    Each step writes into the previous step's temporary where the shapes allow (the same
+    operations in the same order as the formula in the module Notes).
+    """
     r = np.zeros_like(rate) if timing == "none" else rate  # (1, S)
     log_v = -np.log1p(r)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        one_minus_x = (r + drop_off) / (1.0 + r)  # 1 - (1 - d) v
-        t = duration * np.log1p(-one_minus_x)  # n log x
-        series = np.where(one_minus_x != 0.0, -np.expm1(t) / one_minus_x, duration)
+        one_minus_x = r + drop_off
+        one_minus_x = _divide(one_minus_x, 1.0 + r)  # 1 - x = 1 - (1 - d) v = (r + d) / (1 + r)
+        t = np.negative(one_minus_x)
+        np.log1p(t, out=t)
+        t = _times(t, duration)  # n log x
+        np.expm1(t, out=t)
+        np.negative(t, out=t)
+        series = _divide(t, one_minus_x)  # (1 - x^n) / (1 - x)
+        zero = one_minus_x == 0.0
+        if zero.any():  # x = 1: the sum of n ones
+            series = np.where(zero, duration, series)
     factor = np.exp(start[:, None] * log_v)  # v^s
     if timing == "mid_year":
         factor = factor * np.sqrt(1.0 + r)
@@ -296,7 +333,14 @@ def _geometric_pv(
         factor = factor * (1.0 + r)
     if np.any(drop_off_from == 1):
         factor = factor * np.where(drop_off_from[:, None] == 1, 1.0 - drop_off, 1.0)
-    return impact * factor * series
+    return _times(impact * factor, series)
+
+
+def _divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x / y``, written into ``x`` when ``x`` (a temporary) has the result's shape."""
+    if x.shape == np.broadcast_shapes(x.shape, y.shape):
+        return np.divide(x, y, out=x)
+    return x / y
 
 
 def _yearly_pv(
@@ -357,8 +401,7 @@ def run(arrays: EngineArrays, timing: str = "end_of_year", reference_period: int
     ref = disc[reference_period]
     if reference_period:
         disc = disc / ref
-    filters = (1.0 - a.deadweight) * (1.0 - a.displacement) * (1.0 - a.attribution) * (1.0 - a.overlap)
-    impact = a.quantity * a.proxy * filters
+    filters, impact = _filtered_impact(a)
     rate = _constant_rate(a.rates)
     with np.errstate(over="ignore", invalid="ignore"):
         if rate is not None:

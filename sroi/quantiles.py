@@ -216,8 +216,11 @@ class BatchQuantile:
                 left = ur < p["fc"]
                 root = np.sqrt(np.where(left, ur * p["left"], (1.0 - ur) * p["right"]))
                 out[rows] = np.where(left, p["a"] + root, p["b"] - root)
-            elif cls is LogNormal:
-                out[rows] = np.exp(p["log_median"] + p["log_gsd"] * special.ndtri(ur))
+            elif cls is LogNormal:  # exp(log median + log gsd * z), in the fresh copy ``ur``
+                z = special.ndtri(ur, out=ur)
+                z *= p["log_gsd"]
+                z += p["log_median"]
+                out[rows] = np.exp(z, out=z)
             elif cls is LogitNormal:
                 out[rows] = special.expit(p["mu"] + p["sigma"] * special.ndtri(ur))
             elif cls in (Pert, Beta):

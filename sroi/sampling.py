@@ -251,6 +251,33 @@ def correlate(factor: np.ndarray, lower: bool, z: np.ndarray) -> np.ndarray:
     return out
 
 
+def _words(n: int) -> np.ndarray:
+    """The 32-bit words of a non-negative int, least significant first (``[0]`` for 0): how
+    ``SeedSequence`` reads an int of its entropy or spawn key."""
+    out = [n & 0xFFFFFFFF]
+    n >>= 32
+    while n:
+        out.append(n & 0xFFFFFFFF)
+        n >>= 32
+    return np.array(out, dtype=np.uint32)
+
+
+def _key_streams(base: Sequence[int], keys: Sequence[str]) -> list[np.random.Generator]:
+    """``default_rng(SeedSequence(base, spawn_key=(_key_id(k),)))`` for every key.
+
+    The entropy and spawn key are handed to ``SeedSequence`` as the uint32 words it would make
+    of them (the same pool, so the same streams, bit for bit: tested), which costs about 60% of
+    letting it convert the Python ints for each key (0.14 s against 0.23 s for 10,000 keys).
+    """
+    if any(b < 0 for b in base):  # not a valid entropy: let numpy say so
+        return [np.random.default_rng(np.random.SeedSequence(base, spawn_key=(_key_id(k),))) for k in keys]
+    entropy = np.concatenate([_words(int(b)) for b in base]) if len(base) else np.zeros(0, np.uint32)
+    return [
+        np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(_words(_key_id(k)),))))  # type: ignore[arg-type]
+        for k in keys
+    ]
+
+
 class Sampler:
     """Uniforms (k, m) chunk by chunk: one sequential stream per key, then the copula.
 
@@ -284,9 +311,7 @@ class Sampler:
         if base is None:
             base = [int(x) for x in make_rng(seed).integers(0, 2**63, size=4)]
         self.base = tuple(int(x) for x in base)
-        self._streams = [
-            np.random.default_rng(np.random.SeedSequence(base, spawn_key=(_key_id(k),))) for k in self.keys
-        ]
+        self._streams = _key_streams(self.base, self.keys)
         self._corr_idx = np.array([self.keys.index(k) for k in corr_keys], dtype=np.intp)
         self._factor: np.ndarray | None = None
         self._lower = True
