@@ -436,10 +436,13 @@ class Analysis:
         notes = self.notes
         try:
             new = replace(self, **changes)
-        except SROIError:
+        except SROIError as exc:
             if "correlations" in changes or not self.correlations:
                 raise
-            trial = replace(self, **{**changes, "correlations": ()})
+            try:  # is it a correlated estimate now fixed to one value?
+                trial = replace(self, **{**changes, "correlations": ()})
+            except SROIError:
+                raise exc from None
             kept, dropped = split_fixed_correlations(trial.compiled.slots, self.correlations)
             if not dropped:
                 raise
