@@ -503,9 +503,9 @@ def _convert(args: argparse.Namespace) -> int:
 
     from_cur, from_year = _currency_year(args.from_, "--from")
     to_cur, to_year = _currency_year(args.to, "--to")
-    value = parse_quantity(args.value, "VALUE", default_unit=from_cur)
-    if currency_of(value, "VALUE") != from_cur:
-        raise SROIError(f"the value {args.value!r} is not in {from_cur}", "VALUE")
+    value = parse_quantity(args.value, "amount", default_unit=from_cur)
+    if currency_of(value, "amount") != from_cur:
+        raise SROIError(f"the amount {args.value!r} is not in {from_cur} (--from)", "amount")
     rates = Rates.default()
     for currency, rate in (_inflation(args) or {}).items():
         rates = rates.with_extrapolated_inflation(currency, rate)

@@ -240,12 +240,17 @@ def conversion_factor(
     if from_year is None or to_year is None:
         if explicit is None:
             missing = " and ".join(
-                n for n, y in (("from_year", from_year), ("to_year", to_year)) if y is None
+                n
+                for n, y in (
+                    ("the price year of the value (from_year; a proxy's proxy_price_year)", from_year),
+                    ("the target price year (to_year; the analysis price_year)", to_year),
+                )
+                if y is None
             )
             raise ConversionError(
-                f"cannot convert {from_currency} to {to_currency}: {missing} is missing; give the price "
-                "year of the value (e.g. the proxy's price_year) and the analysis price year, or add an "
-                "explicit rate for year None with Rates.with_rate",
+                f"cannot convert {from_currency} to {to_currency}: {missing} is missing; give it, or add "
+                f"a rate that applies without price years: Rates.default().with_rate({from_currency!r}, "
+                f"{to_currency!r}, None, rate, source=...)",
                 field,
             )
         index_ratio, index_source = 1.0, "price year not given: no uprating"

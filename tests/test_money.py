@@ -280,9 +280,12 @@ def test_user_dataframes():
 
 
 def test_foreign_currency_with_a_missing_year_raises():
-    with pytest.raises(ConversionError, match=r"outcomes\[0\]\.proxy: .*from_year is missing"):
+    with pytest.raises(
+        ConversionError, match=r"outcomes\[0\]\.proxy: .*price year of the value .* is missing"
+    ) as e:
         convert(Q_(100, "EUR/person"), "GBP", None, 2023, field="outcomes[0].proxy")
-    with pytest.raises(SROIError, match="to_year is missing"):
+    assert "year None" not in str(e.value)  # #17: no internals in the message
+    with pytest.raises(SROIError, match=r"target price year \(to_year; the analysis price_year\) is missing"):
         conversion_factor("EUR", "GBP", 2019, None, basis="market")
 
 
