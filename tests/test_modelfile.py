@@ -382,3 +382,24 @@ def test_a_longer_folded_description_keeps_its_style_and_lines():
     lines = _changed_lines(path.read_text(encoding="utf-8"), sroi.dumps(b))
     assert lines == ["+  Checked again in 2026."]  # the file's own lines and ">-" kept
     assert sroi.loads(sroi.dumps(b)) == b
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    which=st.integers(0, 1),
+    field=st.sampled_from(["deadweight", "displacement", "attribution", "drop_off"]),
+    value=st.floats(0, 1, allow_nan=False),
+)
+def test_any_one_filter_edit_changes_at_most_one_line(which, field, value):
+    path = Path(dataset_path("example", "digital_inclusion.yaml"))
+    a = sroi.load(path)
+    outcomes = list(a.outcomes)
+    outcomes[which] = dataclasses.replace(outcomes[which], **{field: value})
+    b = a.replace(outcomes=outcomes)
+    text = sroi.dumps(b)
+    lines = _changed_lines(path.read_text(encoding="utf-8"), text)
+    assert (
+        len([x for x in lines if x.startswith("+")]) <= 1
+        and len([x for x in lines if x.startswith("-")]) <= 1
+    )
+    assert sroi.loads(text) == b
