@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -34,14 +35,14 @@ from sroi import defaults
 from sroi.audit import Audit, audit
 from sroi.compiler import Compiled, compile_analysis, estimates_table
 from sroi.distributions import Distribution
-from sroi.exceptions import SROIError, UnitError
+from sroi.exceptions import SROIError, SROIWarning, UnitError
 from sroi.global_sensitivity import sobol
 from sroi.glossary import DISCOUNT_TIMINGS
 from sroi.indicators import IndicatorSystem, as_indicators
 from sroi.money import Rates
 from sroi.monitoring import Monitoring, monitor, with_actuals
 from sroi.result import Result, evaluate, evaluate_many
-from sroi.sampling import Seed, correlation_matrices
+from sroi.sampling import Seed, correlation_matrices, split_fixed_correlations
 from sroi.sensitivity import scenarios, tornado, two_way
 from sroi.switching import break_even
 from sroi.tabular import to_frame
@@ -407,8 +408,60 @@ class Analysis:
         return to_frame(self)
 
     def replace(self, **changes: Any) -> Analysis:
-        """A copy with some fields changed (validated again)."""
-        return replace(self, **changes)
+        """A copy with some fields changed (validated again).
+
+        A what-if that fixes a correlated estimate to one value (e.g. ``parameters={**a.parameters,
+        "active_share": 0.3}``) drops the correlations naming it, since a fixed value is correlated
+        with nothing: an :class:`~sroi.exceptions.SROIWarning` names the estimate and the pairs
+        dropped, and the same note is kept in :attr:`notes`. The correlations left are a
+        principal submatrix of the original, so they stay valid (docs/method.md §6.2). Pass
+        ``correlations=`` explicitly to choose them yourself (nothing is then dropped).
+
+        Examples
+        --------
+        >>> import sroi, warnings
+        >>> a = sroi.Analysis(
+        ...     name="Example", currency="GBP", inputs=[sroi.Input("Funder", "Grant", "1000 GBP")],
+        ...     parameters={"dw": {"distribution": "uniform", "low": 0.1, "high": 0.3},
+        ...                 "reach": {"distribution": "uniform", "low": 8, "high": 12}},
+        ...     outcomes=[sroi.Outcome("People", "Less isolated", quantity={"param": "reach"},
+        ...                            proxy="500 GBP", deadweight={"param": "dw"})],
+        ...     correlations=[("dw", "reach", 0.5)])
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     b = a.replace(parameters={**a.parameters, "dw": 0.2})
+        >>> b.correlations, b.notes
+        ((), ("parameter 'dw' fixed to one value: its correlations dropped: (dw, reach, 0.5)",))
+        """
+        notes = self.notes
+        try:
+            new = replace(self, **changes)
+        except SROIError as exc:
+            if "correlations" in changes or not self.correlations:
+                raise
+            try:  # is it a correlated estimate now fixed to one value?
+                trial = replace(self, **{**changes, "correlations": ()})
+            except SROIError:
+                raise exc from None
+            kept, dropped = split_fixed_correlations(trial.compiled.slots, self.correlations)
+            if not dropped:
+                raise
+            new = replace(trial, correlations=kept)
+            notes += _dropped_notes(trial, dropped)
+            for note in notes[len(self.notes) :]:
+                warnings.warn(
+                    f"{note}; give correlations= to choose them yourself", SROIWarning, stacklevel=2
+                )
+        for key, value in (("_source", self.__dict__.get("_source")), ("_notes", notes)):
+            if value:
+                object.__setattr__(new, key, value)
+        return new
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What was changed on the way to this analysis that a reader should know (e.g. the
+        correlations a what-if dropped, see :meth:`replace`)."""
+        return tuple(self.__dict__.get("_notes", ()))
 
     # -- identity ------------------------------------------------------------------------------
     def _key(self) -> tuple[Any, ...]:
@@ -544,3 +597,20 @@ class Analysis:
 
 # ``Analysis.scenarios`` takes an argument named like the function it delegates to.
 _scenarios = scenarios
+
+
+def _dropped_notes(analysis: Analysis, dropped: Sequence[tuple[str, str, float]]) -> tuple[str, ...]:
+    """One note per estimate fixed to one value, naming the correlations dropped with it."""
+    slots = analysis.compiled.slots
+    paths = {p: s.key for s in slots.values() for p in s.paths}
+    by_name: dict[str, list[str]] = {}
+    for a, b, rho in dropped:
+        for name in (a, b):
+            key = name if name in slots else paths.get(name, name)
+            if key in slots and slots[key].distribution is None:
+                by_name.setdefault(name, []).append(f"({a}, {b}, {rho:g})")
+    notes = []
+    for name, pairs in by_name.items():
+        what = "parameter" if name in analysis.parameters else "estimate"
+        notes.append(f"{what} {name!r} fixed to one value: its correlations dropped: {', '.join(pairs)}")
+    return tuple(notes)

@@ -203,7 +203,7 @@ class _OutFolder:
 def _report(args: argparse.Namespace) -> int:
     from sroi.io import load
 
-    analysis = load(args.model)
+    analysis = load(args.model, extrapolate_inflation=_inflation(args))
     result = analysis.evaluate()
     _print(f"Value map: {analysis.name}\n")
     cols = [
@@ -272,7 +272,7 @@ def _analyse(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     # a non-empty folder is refused before the work, not after it
     folder = _OutFolder(args.out, args.overwrite, "analyse") if args.out else None
-    analysis = load(args.model)
+    analysis = load(args.model, extrapolate_inflation=_inflation(args))
     scenarios = load_credit_scenarios(args.credit_scenarios) if args.credit_scenarios else []
     system, monitoring = _indicators_and_monitoring(analysis, args)
     report = analyse(
@@ -298,7 +298,7 @@ def _analyse(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     from sroi.io import load
 
-    analysis = load(args.model)
+    analysis = load(args.model, extrapolate_inflation=_inflation(args))
     sim = analysis.simulate(args.n, seed=args.seed, targets=tuple(args.target))
     _print(f"{analysis.name}: {sim.n:,} Monte Carlo draws, seed {args.seed}\n")
     _print(sim.headline())
@@ -314,7 +314,7 @@ def _simulate(args: argparse.Namespace) -> int:
 def _break_even(args: argparse.Namespace) -> int:
     from sroi.io import load
 
-    df = load(args.model).break_even(target=args.target)
+    df = load(args.model, extrapolate_inflation=_inflation(args)).break_even(target=args.target)
     found = df["switching_value"].notna()
     if args.explain:
         _print_frame(df.drop(columns=["field"]), percent=("relative_change",))
@@ -339,7 +339,7 @@ def _audit(args: argparse.Namespace) -> int:
     from sroi.io import load
 
     folder = _OutFolder(args.out, args.overwrite, "audit") if args.out else None
-    analysis = load(args.model)
+    analysis = load(args.model, extrapolate_inflation=_inflation(args))
     audit = analysis.audit(analysis.simulate(args.n, seed=args.seed))
     _print(audit)
     table = practice_break_even(analysis)
@@ -389,7 +389,7 @@ def _export(args: argparse.Namespace) -> int:
     formats = tuple(dict.fromkeys(args.format or ["csv"]))
     if "parquet" in formats or args.parquet:
         _require_pyarrow()
-    analysis = load(args.model)
+    analysis = load(args.model, extrapolate_inflation=_inflation(args))
     result = analysis.evaluate()
     if args.xlsx:
         from sroi.io import write_value_map_xlsx
@@ -445,7 +445,7 @@ def _credit(args: argparse.Namespace) -> int:
     from sroi.finance import CreditScenario, apply_changes, credit_line, load_credit_scenarios
     from sroi.io import load
 
-    analysis = load(args.model)
+    analysis = load(args.model, extrapolate_inflation=_inflation(args))
     options = {
         k: v
         for k, v in (
@@ -480,16 +480,38 @@ def _currency_year(text: str, option: str) -> tuple[str, int | None]:
     return m.group(1), int(m.group(2)) if m.group(2) else None
 
 
+def _inflation(args: argparse.Namespace) -> dict[str, float] | None:
+    """``--extrapolate-inflation GBP=0.02`` (repeatable) as {currency: rate}, or None."""
+    out: dict[str, float] = {}
+    for item in getattr(args, "extrapolate_inflation", None) or ():
+        currency, sep, rate = item.partition("=")
+        try:
+            out[currency.strip().upper()] = float(rate) if sep else float("nan")
+        except ValueError:
+            out[currency.strip().upper()] = float("nan")
+        if out[currency.strip().upper()] != out[currency.strip().upper()]:
+            raise SROIError(
+                f"expected CURRENCY=RATE such as GBP=0.02 (2% a year), got {item!r:.60}",
+                "--extrapolate-inflation",
+            )
+    return out or None
+
+
 def _convert(args: argparse.Namespace) -> int:
-    from sroi.money import convert
+    from sroi.money import Rates, convert
     from sroi.units import currency_of, format_quantity, parse_quantity
 
     from_cur, from_year = _currency_year(args.from_, "--from")
     to_cur, to_year = _currency_year(args.to, "--to")
-    value = parse_quantity(args.value, "VALUE", default_unit=from_cur)
-    if currency_of(value, "VALUE") != from_cur:
-        raise SROIError(f"the value {args.value!r} is not in {from_cur}", "VALUE")
-    out, conv = convert(value, to_cur, from_year=from_year, to_year=to_year, basis=args.basis, field="VALUE")
+    value = parse_quantity(args.value, "amount", default_unit=from_cur)
+    if currency_of(value, "amount") != from_cur:
+        raise SROIError(f"the amount {args.value!r} is not in {from_cur} (--from)", "amount")
+    rates = Rates.default()
+    for currency, rate in (_inflation(args) or {}).items():
+        rates = rates.with_extrapolated_inflation(currency, rate)
+    out, conv = convert(
+        value, to_cur, from_year=from_year, to_year=to_year, basis=args.basis, rates=rates, field=""
+    )
     _print(format_quantity(out, digits=10))
     _print(f"  {conv}")
     return 0
@@ -515,6 +537,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sroi {sroi.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def inflation_arg(p: Any) -> None:
+        p.add_argument(
+            "--extrapolate-inflation",
+            action="append",
+            metavar="CUR=RATE",
+            help="inflation a year to assume after the packaged price index, e.g. GBP=0.02 (repeatable; "
+            "recorded in each conversion; docs/method.md 5.6)",
+        )
+
     def out_args(p: Any, what: str) -> None:
         p.add_argument(
             "--out", metavar="DIR", help=f"folder for {what}; it must be new or empty (see --overwrite)"
@@ -528,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def model_arg(p: Any) -> None:
         p.add_argument("model", help="model file (YAML, format 1)")
+        inflation_arg(p)
 
     def mc_args(p: Any, n: int = defaults.DRAWS) -> None:
         p.add_argument("-n", type=int, default=n, help=f"Monte Carlo draws (default {n:,})")
@@ -640,6 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_", required=True, help="source CURRENCY:YEAR, e.g. GBP:2019")
     p.add_argument("--to", required=True, help="target CURRENCY:YEAR, e.g. CNY:2023")
     p.add_argument("--basis", choices=["ppp", "market"], default="ppp", help="conversion basis (default ppp)")
+    inflation_arg(p)
     p.set_defaults(func=_convert)
 
     p = sub.add_parser("import-xlsx", help="read a Value Map workbook and write a model file")

@@ -172,7 +172,7 @@ class Distribution(ABC):
     def _fmt(self, v: float) -> Any:
         if self.unit is None:
             return float(v)
-        return format_quantity(ureg.Quantity(float(v), self.unit), digits=17)
+        return format_quantity(ureg.Quantity(float(v), self.unit), digits=None)
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self._params().items() if v is not None)
@@ -410,7 +410,10 @@ class Normal(Distribution):
 class LogNormal(Distribution):
     """Log-normal with ``median`` and geometric standard deviation ``gsd`` (>= 1).
 
-    :meth:`from_interval` builds one from a 90% interval (P5, P95).
+    :meth:`from_interval` builds one from a 90% interval (P5, P95) and remembers it, so that
+    :meth:`to_dict` (and a saved model file) gives the estimate in the form it was given,
+    ``{distribution: lognormal, low: ..., high: ...}``; the interval does not take part in
+    comparisons (docs/method.md §6.1).
 
     Examples
     --------
@@ -421,6 +424,7 @@ class LogNormal(Distribution):
 
     median: float
     gsd: float
+    interval: tuple[float, float] | None = field(default=None, kw_only=True, compare=False)
     family: ClassVar[str] = "lognormal"
 
     def __post_init__(self) -> None:
@@ -435,9 +439,8 @@ class LogNormal(Distribution):
         """Log-normal whose 5th and 95th percentiles are ``low`` and ``high`` (both > 0)."""
         if not (0 < low <= high):
             raise SROIError(f"expected 0 < low <= high, got low={low}, high={high}", "lognormal")
-        median = math.sqrt(low * high)
-        gsd = math.exp((math.log(high) - math.log(low)) / (2 * _Z95))
-        return cls(median, gsd, unit=unit)
+        median, gsd = _lognormal_of_interval(low, high)
+        return cls(median, gsd, unit=unit, interval=(float(low), float(high)))
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
         from scipy import special
@@ -455,6 +458,19 @@ class LogNormal(Distribution):
 
     def _params(self) -> dict[str, Any]:
         return {"median": self.median, "gsd": self.gsd}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Model-file form; ``low``/``high`` when built from an interval that still gives this
+        median and gsd exactly, else ``median``/``gsd``."""
+        if self.interval is not None and _lognormal_of_interval(*self.interval) == (self.median, self.gsd):
+            low, high = self.interval
+            return {"distribution": self.family, "low": self._fmt(low), "high": self._fmt(high)}
+        return super().to_dict()
+
+
+def _lognormal_of_interval(low: float, high: float) -> tuple[float, float]:
+    """Median and gsd of the log-normal whose P5 and P95 are ``low`` and ``high``."""
+    return math.sqrt(low * high), math.exp((math.log(high) - math.log(low)) / (2 * _Z95))
 
 
 @dataclass(frozen=True, repr=False)

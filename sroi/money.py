@@ -18,13 +18,14 @@ outside it pounds still never turn into yuan. See :func:`convert` for an example
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pint
 
-from sroi.exceptions import ConversionError
+from sroi.exceptions import ConversionError, SROIWarning
 from sroi.rates import BASES, Rates
 from sroi.units import currency_of, parse_quantity, ureg
 from sroi.validation import check_currency_code, check_year
@@ -80,6 +81,9 @@ class Conversion:
         The tables or user sources used.
     field : str
         The field of the analysis this conversion was for, e.g. ``'outcomes[0].proxy'``.
+    extrapolation : str
+        ``''``, or how the conversion went past the packaged data at a stated inflation
+        (:meth:`Rates.with_extrapolated_inflation`, docs/method.md §5.6).
 
     Examples
     --------
@@ -100,6 +104,7 @@ class Conversion:
     factor: float
     source: str
     field: str = ""
+    extrapolation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The conversion as a plain dict (for JSON, YAML or a DataFrame row).
@@ -119,7 +124,8 @@ class Conversion:
         )
         if self.income_adjustment != 1.0:
             text += f", income x{self.income_adjustment:.6g}"
-        return f"{text} = x{self.factor:.6g}"
+        note = f" ({self.extrapolation})" if self.extrapolation else ""
+        return f"{text} = x{self.factor:.6g}{note}"
 
 
 def conversion_factor(
@@ -200,7 +206,9 @@ def conversion_factor(
     if basis not in BASES:
         raise ConversionError(f"basis must be one of {BASES}, got {basis!r}", field)
 
-    def make(basis_: str, rate: float, index_ratio: float, income: float, source: str) -> Conversion:
+    def make(
+        basis_: str, rate: float, index_ratio: float, income: float, source: str, note: str = ""
+    ) -> Conversion:
         factor = index_ratio * rate * income
         if not (math.isfinite(factor) and factor > 0):
             raise ConversionError(
@@ -209,14 +217,22 @@ def conversion_factor(
                 field,
             )
         years = (from_currency, from_year, to_currency, to_year)
-        return Conversion(*years, basis_, rate, index_ratio, income, factor, source, field)
+        if note:
+            warnings.warn(
+                f"{field + ': ' if field else ''}{note}; recorded in the conversion (its 'extrapolation')",
+                SROIWarning,
+                stacklevel=3,
+            )
+        return Conversion(*years, basis_, rate, index_ratio, income, factor, source, field, note)
 
     if from_currency == to_currency:
         if from_year is None or to_year is None:
             return make("none", 1.0, 1.0, 1.0, "same currency, price year not given: no conversion")
         rates.check_known(from_currency, field)
         ratio, source = rates.index_ratio(from_currency, from_year, to_year, field)
-        return make("none", 1.0, ratio, 1.0, source)
+        return make(
+            "none", 1.0, ratio, 1.0, source, rates.extrapolation_note(from_currency, from_year, to_year)
+        )
 
     rates.check_known(from_currency, field)
     rates.check_known(to_currency, field)
@@ -224,17 +240,40 @@ def conversion_factor(
     if from_year is None or to_year is None:
         if explicit is None:
             missing = " and ".join(
-                n for n, y in (("from_year", from_year), ("to_year", to_year)) if y is None
+                n
+                for n, y in (
+                    ("the price year of the value (from_year; a proxy's proxy_price_year)", from_year),
+                    ("the target price year (to_year; the analysis price_year)", to_year),
+                )
+                if y is None
             )
             raise ConversionError(
-                f"cannot convert {from_currency} to {to_currency}: {missing} is missing; give the price "
-                "year of the value (e.g. the proxy's price_year) and the analysis price year, or add an "
-                "explicit rate for year None with Rates.with_rate",
+                f"cannot convert {from_currency} to {to_currency}: {missing} is missing; give it, or add "
+                f"a rate that applies without price years: Rates.default().with_rate({from_currency!r}, "
+                f"{to_currency!r}, None, rate, source=...)",
                 field,
             )
         index_ratio, index_source = 1.0, "price year not given: no uprating"
+        note, rate_year = "", to_year
     else:
-        index_ratio, index_source = rates.index_ratio(from_currency, from_year, to_year, field)
+        rate_year = _rate_year(rates, from_currency, to_currency, to_year, basis, explicit, elasticity)
+        index_ratio, index_source = rates.index_ratio(from_currency, from_year, rate_year, field)
+        note = rates.extrapolation_note(from_currency, from_year, rate_year)
+        if rate_year != to_year:
+            then, then_source = rates.index_ratio(to_currency, rate_year, to_year, field)
+            index_ratio *= then
+            index_source += (
+                f"; converted at {rate_year}, the last year of the rate tables, then {then_source}"
+            )
+            note = "; ".join(
+                n
+                for n in (
+                    note,
+                    f"converted at {rate_year} rates (the last year of the data), then uprated in {to_currency}",
+                    rates.extrapolation_note(to_currency, rate_year, to_year),
+                )
+                if n
+            )
 
     if explicit is not None:
         rate, rate_source = explicit
@@ -246,30 +285,30 @@ def conversion_factor(
             f"{pairs or 'none'}; add one with Rates.with_rate",
             field,
         )
-    elif to_year is None:  # unreachable: a missing year without an explicit rate raised above
+    elif to_year is None or rate_year is None:  # unreachable: a missing year raised above
         raise ConversionError(f"to_year is missing for {from_currency}->{to_currency}", field)
     elif basis == "ppp":
-        ppp_to, country_to = rates.ppp_of(to_currency, to_year, field)
-        ppp_from, country_from = rates.ppp_of(from_currency, to_year, field)
+        ppp_to, country_to = rates.ppp_of(to_currency, rate_year, field)
+        ppp_from, country_from = rates.ppp_of(from_currency, rate_year, field)
         rate = ppp_to / ppp_from
         rate_source = (
-            f"PPP {to_year}: {country_to} {ppp_to:.6g} / {country_from} {ppp_from:.6g} LCU per "
+            f"PPP {rate_year}: {country_to} {ppp_to:.6g} / {country_from} {ppp_from:.6g} LCU per "
             f"international $: {rates.sources['ppp']}"
         )
     elif basis == "ppp_household":
-        ppp_to, country_to = rates.ppp_household_of(to_currency, to_year, field)
-        ppp_from, country_from = rates.ppp_household_of(from_currency, to_year, field)
+        ppp_to, country_to = rates.ppp_household_of(to_currency, rate_year, field)
+        ppp_from, country_from = rates.ppp_household_of(from_currency, rate_year, field)
         rate = ppp_to / ppp_from
         rate_source = (
-            f"household-consumption PPP {to_year}: {country_to} {ppp_to:.6g} / {country_from} "
+            f"household-consumption PPP {rate_year}: {country_to} {ppp_to:.6g} / {country_from} "
             f"{ppp_from:.6g} LCU per international $: {rates.sources['ppp_household']}"
         )
     else:
-        fx_to = rates.fx_per_usd(to_currency, to_year, field)
-        fx_from = rates.fx_per_usd(from_currency, to_year, field)
+        fx_to = rates.fx_per_usd(to_currency, rate_year, field)
+        fx_from = rates.fx_per_usd(from_currency, rate_year, field)
         rate = fx_to / fx_from
         rate_source = (
-            f"market rate {to_year}: {to_currency} {fx_to:.6g} / {from_currency} {fx_from:.6g} per USD: "
+            f"market rate {rate_year}: {to_currency} {fx_to:.6g} / {from_currency} {fx_from:.6g} per USD: "
             f"{rates.sources['fx']}"
         )
     if not (math.isfinite(rate) and rate > 0):
@@ -281,12 +320,40 @@ def conversion_factor(
     income, income_source = 1.0, ""
     if elasticity is not None and elasticity != 0:
         e = check_elasticity(elasticity, f"{field} (income elasticity)")
-        if to_year is None:
+        if to_year is None or rate_year is None:
             raise ConversionError("an income adjustment needs the target price year", field)
-        ratio, source = rates.income_ratio_between(from_currency, to_currency, to_year, field)
+        ratio, source = rates.income_ratio_between(from_currency, to_currency, rate_year, field)
         income = ratio**e
         income_source = f"; income ratio {ratio:.6g} ** {e:g}: {source}"
-    return make(basis, rate, index_ratio, income, f"{index_source}; {rate_source}{income_source}")
+    return make(basis, rate, index_ratio, income, f"{index_source}; {rate_source}{income_source}", note)
+
+
+_TABLE_OF_BASIS = {"ppp": "ppp", "ppp_household": "ppp_household", "market": "market"}
+
+
+def _rate_year(
+    rates: Rates,
+    from_currency: str,
+    to_currency: str,
+    to_year: int,
+    basis: str,
+    explicit: Any,
+    elasticity: float | None,
+) -> int:
+    """The year whose rates convert: ``to_year``, or, when the target currency's inflation
+    after the data is stated and a rate table needed ends earlier, that table's last year
+    (docs/method.md §5.6)."""
+    if (
+        explicit is not None
+        or basis not in _TABLE_OF_BASIS
+        or to_currency not in rates.extrapolated_inflation
+    ):
+        return to_year
+    tables = [_TABLE_OF_BASIS[basis], *(["income"] if elasticity else [])]
+    lasts = [rates.last_year(t, c) for t in tables for c in (from_currency, to_currency)]
+    if any(y is None for y in lasts):
+        return to_year  # no data at all: the look-up reports it
+    return min(to_year, *(y for y in lasts if y is not None))
 
 
 def _swap_currency(units: Any, to_currency: str) -> Any:

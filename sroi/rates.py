@@ -178,6 +178,7 @@ class Rates:
         self._cpi_country = {c: p for c, p in zip(codes, self.currencies["cpi_country"], strict=True) if p}
         self._explicit: dict[tuple[str, str, int | None, str], tuple[float, str]] = {}
         self._income: dict[tuple[str, str], tuple[float, str]] = {}
+        self._inflation: dict[str, float] = {}
 
     @staticmethod
     def _validate_currencies(df: Any) -> pd.DataFrame:
@@ -225,6 +226,7 @@ class Rates:
         new._income = dict(self._income)
         new._ppp_country = dict(self._ppp_country)
         new._cpi_country = dict(self._cpi_country)
+        new._inflation = dict(self._inflation)
         return new
 
     def _fingerprint(self) -> tuple[Any, ...]:
@@ -241,6 +243,7 @@ class Rates:
                     self._cpi_country,
                     self._explicit,
                     self._income,
+                    self._inflation,
                 )
             )
             self.__dict__["_fingerprint_cache"] = cached
@@ -326,6 +329,133 @@ class Rates:
         new._explicit[(from_currency, to_currency, year_, basis)] = (value, source)
         new._explicit[(to_currency, from_currency, year_, basis)] = (1.0 / value, f"inverse of {source}")
         return new
+
+    def with_extrapolated_inflation(self, currency: str, rate: float) -> Rates:
+        """A copy of these rates that extends ``currency``'s price index past its last year at a
+        stated inflation ``rate`` a year (docs/method.md §5.6).
+
+        Without it, a price year after the last year of the price index is an error: the
+        index is never extrapolated silently. With it, ``P[y] = P[last] (1 + rate)^(y - last)``
+        for ``y`` after the last year; a rate table (PPP, market, income) that also ends before
+        the target price year is read at its last year and the result uprated in the target
+        currency. Each conversion that uses it says so in its record
+        (:attr:`Conversion.extrapolation`) and warns (:class:`~sroi.exceptions.SROIWarning`).
+
+        Parameters
+        ----------
+        currency : str
+            ISO 4217 code of a currency with a price index.
+        rate : float
+            Assumed inflation a year after the data, as a fraction in (-0.5, 1] (0.02 is 2%).
+
+        Returns
+        -------
+        Rates
+
+        Raises
+        ------
+        ConversionError
+            An unknown currency, a currency without a price index, or a rate outside (-0.5, 1].
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from sroi.money import Rates, conversion_factor
+        >>> r = Rates.default().with_extrapolated_inflation("GBP", 0.02)
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     c = conversion_factor("GBP", "GBP", 2024, 2026, rates=r)
+        >>> round(c.index_ratio, 6), c.extrapolation
+        (1.0404, 'GBP price index extrapolated from 2024 to 2026 at 2% a year (stated assumption)')
+        """
+        field = f"extrapolate_inflation.{currency}" if isinstance(currency, str) else "extrapolate_inflation"
+        currency = check_currency_code(currency, field, error=ConversionError)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not -0.5 < float(rate) <= 1.0:
+            raise ConversionError(
+                f"expected an inflation rate a year as a fraction in (-0.5, 1], e.g. 0.02 for 2%, got {rate!r:.40}",
+                field,
+            )
+        if not self._cpi_country.get(currency):
+            raise ConversionError(
+                f"{currency} has no price index to extend; map it to a country with "
+                f"Rates.with_country({currency!r}, cpi_country=...)",
+                field,
+            )
+        new = self._copy()
+        new._inflation[currency] = float(rate)
+        return new
+
+    @property
+    def extrapolated_inflation(self) -> dict[str, float]:
+        """Currency -> the inflation a year stated for years after its price index
+        (:meth:`with_extrapolated_inflation`)."""
+        return dict(self._inflation)
+
+    def last_year(self, table: str, currency: str) -> int | None:
+        """The last year of ``table`` (``'price_index'``, ``'ppp'``, ``'ppp_household'``,
+        ``'market'`` or ``'income'``) for ``currency``; None without data."""
+        if table == "price_index":
+            country = self._cpi_country.get(currency)
+            years = [y for c, y in self._cpi if c == country]
+        elif table in ("ppp", "ppp_household"):
+            country = self._ppp_country.get(currency)
+            years = [y for c, y in (self._ppp if table == "ppp" else self._ppp_hh) if c == country]
+        elif table == "market":
+            years = [y for c, y in self._fx if c == currency]
+        elif table == "income":
+            years = [y for c, y in self._gdp_head if c == currency]
+        else:
+            raise ConversionError(f"unknown table {table!r}", "table")
+        return max(years) if years else None
+
+    def extrapolation_note(self, currency: str, from_year: int | None, to_year: int | None) -> str:
+        """How uprating ``currency`` between the years goes past its price index with a stated
+        inflation (:meth:`with_extrapolated_inflation`); ``''`` when it does not."""
+        rate = self._inflation.get(currency)
+        last = self.last_year("price_index", currency)
+        if rate is None or last is None:
+            return ""
+        beyond = [y for y in (from_year, to_year) if y is not None and y > last]
+        if not beyond:
+            return ""
+        return (
+            f"{currency} price index extrapolated from {last} to {max(beyond)} at {rate * 100:g}% a year "
+            "(stated assumption)"
+        )
+
+    def _level(
+        self, currency: str, country: str, year: int, years: list[int], field: str
+    ) -> tuple[float, int]:
+        """Price index level and chain of ``currency`` in ``year`` (extrapolated past the data at
+        a stated inflation, else an error saying how to state one)."""
+        if (country, year) in self._cpi:
+            return self._cpi[(country, year)]
+        if years and years[0] < year < years[-1]:
+            raise ConversionError(
+                f"the price index for {currency} ({country}) has a gap at {year} (available "
+                f"{_describe_years(years)}); it is not interpolated: choose a price year with data "
+                "or supply a complete price_index",
+                field,
+            )
+        if years and year > years[-1]:
+            last = years[-1]
+            rate = self._inflation.get(currency)
+            if rate is None:
+                raise ConversionError(
+                    f"the price index for {currency} ends in {last}, so prices cannot be uprated to {year} "
+                    f"from the data; choose a price year up to {last}, or state the inflation to assume "
+                    f"after {last}: in the model file 'extrapolate_inflation: {{{currency}: 0.02}}', on the "
+                    f"command line '--extrapolate-inflation {currency}=0.02', or in Python "
+                    f"Rates.default().with_extrapolated_inflation({currency!r}, 0.02) (0.02 is 2% a year: "
+                    "state your own figure and its source)",
+                    field,
+                )
+            level, chain = self._cpi[(country, last)]
+            return level * (1.0 + rate) ** (year - last), chain
+        raise ConversionError(
+            f"no price index for {currency} ({country}) in {year}; available years {_describe_years(years)}",
+            field,
+        )
 
     def with_income_ratio(
         self, from_currency: str, to_currency: str, ratio: float, source: str = "user-supplied income ratio"
@@ -462,29 +592,20 @@ class Rates:
                 field,
             )
         years = sorted(y for c, y in self._cpi if c == country)
-        levels = []
-        for year in (from_year, to_year):
-            if (country, year) in self._cpi:
-                levels.append(self._cpi[(country, year)])
-                continue
-            if years and years[0] < year < years[-1]:
-                raise ConversionError(
-                    f"the price index for {currency} ({country}) has a gap at {year} (available "
-                    f"{_describe_years(years)}); it is not interpolated: choose a price year with data "
-                    "or supply a complete price_index",
-                    field,
-                )
-            raise ConversionError(
-                f"no price index for {currency} ({country}) in {year}; available years {_describe_years(years)}",
-                field,
-            )
-        (p_from, chain_from), (p_to, chain_to) = levels
+        (p_from, chain_from), (p_to, chain_to) = (
+            self._level(currency, country, year, years, field) for year in (from_year, to_year)
+        )
         if chain_from != chain_to:
             raise ConversionError(
                 f"the price index for {currency} ({country}) has a gap between {from_year} and {to_year} "
                 f"(available {_describe_years(years)}): inflation is missing, so the chain is broken "
                 "and prices cannot be uprated across it; choose price years on one side of the gap",
                 field,
+            )
+        note = self.extrapolation_note(currency, from_year, to_year)
+        if note:
+            return p_to / p_from, (
+                f"price index {country} {from_year}->{to_year}, {note}: {self.sources['price_index']}"
             )
         return p_to / p_from, f"price index {country} {from_year}->{to_year}: {self.sources['price_index']}"
 

@@ -431,7 +431,45 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data: Any, *, flow: bool = False, width: int = 100) -> str:
+class _CompactDumper(_Dumper):
+    """_Dumper that writes estimates (``{distribution: ...}``, ``{param: name}``, ``{ref: id}``)
+    and lists of plain values on one line (flow style), and long text folded, as people write
+    model files by hand."""
+
+
+_FLOW_KEYS = ("distribution", "param", "ref")
+
+
+def _is_leaf(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _represent_compact(dumper: yaml.SafeDumper, data: Any) -> yaml.Node:
+    if isinstance(data, dict):
+        node: yaml.MappingNode | yaml.SequenceNode = dumper.represent_dict(data.items())
+        flow = any(k in data for k in _FLOW_KEYS) and all(
+            _is_leaf(v) or (isinstance(v, list) and all(map(_is_leaf, v))) for v in data.values()
+        )
+    else:
+        node = dumper.represent_list(data)
+        flow = bool(data) and all(map(_is_leaf, data)) and len(dump_yaml(data, flow=True)) <= 100
+    if flow:
+        node.flow_style = True
+    return node
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    long_line = len(text) > 100 and "\n" not in text and text == text.strip() and "  " not in text
+    style = '"' if any(c in text for c in "\x85\u2028\u2029") else (">" if long_line else None)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_CompactDumper.add_representer(dict, _represent_compact)
+_CompactDumper.add_representer(list, _represent_compact)
+_CompactDumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: Any, *, flow: bool = False, width: int = 100, compact: bool = False) -> str:
     """YAML text of plain data, keys in the order given, Unicode kept.
 
     Parameters
@@ -442,6 +480,10 @@ def dump_yaml(data: Any, *, flow: bool = False, width: int = 100) -> str:
         Write everything in flow style on one line (``{a: 1, b: [x, y]}``), as in a table cell.
     width : int
         Preferred line width.
+    compact : bool
+        Write each estimate (a distribution, ``{param: name}``, ``{ref: id}``) and each list of
+        plain values (a correlation ``[a, b, rho]``) on one line, long text folded (``>-``),
+        the rest in block style: the layout of a hand-written model file.
 
     Examples
     --------
@@ -450,7 +492,7 @@ def dump_yaml(data: Any, *, flow: bool = False, width: int = 100) -> str:
     """
     text = yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=_CompactDumper if compact and not flow else _Dumper,
         sort_keys=False,
         allow_unicode=True,
         width=10_000 if flow else width,

@@ -69,6 +69,7 @@ __all__ = [
     "rank_correlation_matrix",
     "sample_uniforms",
     "stream_id",
+    "split_fixed_correlations",
 ]
 
 #: What every sampling function accepts as ``seed``.
@@ -110,6 +111,38 @@ def _resolve(name: Any, slots: Mapping[str, Slot], paths: Mapping[str, str], whe
             where,
         )
     return key
+
+
+def split_fixed_correlations(
+    slots: Mapping[str, Slot], correlations: Iterable[Any]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Split correlations into those kept and those naming an estimate fixed to one value.
+
+    A what-if that fixes a correlated estimate (docs/method.md §6.2) leaves it correlated with
+    nothing. Dropping every pair that names it leaves the rank and Gaussian-copula matrices
+    of the other estimates as principal submatrices of the original ones, so they stay
+    positive semi-definite when the original were.
+
+    Parameters
+    ----------
+    slots : mapping of str to Slot
+    correlations : iterable of (name_a, name_b, rho)
+
+    Returns
+    -------
+    kept, dropped : tuple
+        The items kept (unknown names are kept, for :func:`correlation_matrices` to report) and
+        those naming an estimate without a distribution.
+    """
+    paths = {p: s.key for s in slots.values() for p in s.paths}
+    kept: list[Any] = []
+    dropped: list[Any] = []
+    for item in correlations:
+        names = item[:2] if isinstance(item, Sequence) and not isinstance(item, (str, bytes)) else ()
+        keys = [n if isinstance(n, str) and n in slots else paths.get(str(n)) for n in names]
+        fixed = any(k is not None and slots[k].distribution is None for k in keys)
+        (dropped if fixed else kept).append(item)
+    return tuple(kept), tuple(dropped)
 
 
 def correlation_matrices(

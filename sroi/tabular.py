@@ -88,7 +88,7 @@ def value_to_file(v: Any) -> Any:
     if isinstance(v, Ref):
         return {"param": v.name}
     if isinstance(v, pint.Quantity):
-        return format_quantity(v)
+        return format_quantity(v, digits=None)
     if isinstance(v, tuple):
         return [value_to_file(x) for x in v]
     return v

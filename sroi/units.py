@@ -49,6 +49,7 @@ __all__ = [
     "is_money",
     "count_dimensions",
     "format_quantity",
+    "shortest_number",
     "as_float",
     "MAX_UNIT_CHARS",
     "MAX_QUANTITY_CHARS",
@@ -533,8 +534,26 @@ def count_dimensions(units: pint.Unit | pint.Quantity) -> dict[str, float]:
     return {k[1:-1]: float(v) for k, v in dims.items() if k[1:-1] in names}  # type: ignore[arg-type]
 
 
-def format_quantity(q: pint.Quantity, digits: int = 6) -> str:
+def shortest_number(value: float) -> str:
+    """The shortest text that reads back to the same float (``repr``), a whole number below
+    1e16 without ``.0``.
+
+    Examples
+    --------
+    >>> shortest_number(0.06), shortest_number(120000000.0), shortest_number(1e20)
+    ('0.06', '120000000', '1e+20')
+    """
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def format_quantity(q: pint.Quantity, digits: int | None = 6) -> str:
     """Format a quantity as ``'500 GBP / person'`` in a form :func:`parse_quantity` reads back.
+
+    The magnitude is written with ``digits`` significant digits when that reads back to the same
+    float, else (and with ``digits=None``) as the shortest text that does (Python's ``repr``:
+    ``0.06``, never ``0.059999999999999998``).
 
     Examples
     --------
@@ -543,9 +562,9 @@ def format_quantity(q: pint.Quantity, digits: int = 6) -> str:
     '500 GBP / person / year'
     """
     mag = float(q.magnitude)
-    text = repr(mag) if digits is None else f"{mag:.{digits}g}"
+    text = shortest_number(mag) if digits is None else f"{mag:.{digits}g}"
     if float(text) != mag:
-        text = repr(mag)
+        text = shortest_number(mag)
     unit = str(q.units)
     return text if unit == "dimensionless" else f"{text} {unit}"
 

@@ -206,6 +206,7 @@ def test_conversion_record_to_dict_and_str():
         "factor",
         "source",
         "field",
+        "extrapolation",
     ]
     assert record["field"] == "outcomes[0].proxy"
     assert "PA.NUS.PPP" in record["source"] and "FP.CPI.TOTL.ZG" in record["source"]
@@ -279,15 +280,21 @@ def test_user_dataframes():
 
 
 def test_foreign_currency_with_a_missing_year_raises():
-    with pytest.raises(ConversionError, match=r"outcomes\[0\]\.proxy: .*from_year is missing"):
+    with pytest.raises(
+        ConversionError, match=r"outcomes\[0\]\.proxy: .*price year of the value .* is missing"
+    ) as e:
         convert(Q_(100, "EUR/person"), "GBP", None, 2023, field="outcomes[0].proxy")
-    with pytest.raises(SROIError, match="to_year is missing"):
+    assert "year None" not in str(e.value)  # #17: no internals in the message
+    with pytest.raises(SROIError, match=r"target price year \(to_year; the analysis price_year\) is missing"):
         conversion_factor("EUR", "GBP", 2019, None, basis="market")
 
 
 def test_year_outside_the_data_raises_with_the_range():
-    with pytest.raises(ConversionError, match=r"2031.*available years 1959-2024"):
-        conversion_factor("GBP", "CNY", 2019, 2031)
+    with pytest.raises(
+        ConversionError,
+        match=r"price index for GBP ends in 2024.*uprated to 2031.*extrapolate_inflation: {GBP: 0.02}.*--extrapolate-inflation GBP=0.02",
+    ):
+        conversion_factor("GBP", "CNY", 2019, 2031)  # past the data: the message says how to state inflation
     with pytest.raises(ConversionError, match=r"PPP factor for CNY \(CHN\) in 1985.*1990-2024"):
         conversion_factor("GBP", "CNY", 1985, 1985)
     with pytest.raises(ConversionError, match=r"market exchange rate for EUR in 1995.*1999-2025"):
@@ -388,3 +395,130 @@ def test_with_country_unknown_country_raises():
 def test_user_table_missing_columns_raises():
     with pytest.raises(ConversionError, match=r"rates\.ppp: missing columns \['ppp'\]"):
         Rates(ppp=pd.DataFrame({"country": ["GBR"], "year": [2020], "value": [0.7]}))
+
+
+# -- price years past the data: stated inflation (#17, docs/method.md §5.6) ----------------------
+import textwrap  # noqa: E402
+
+import sroi  # noqa: E402
+from sroi.exceptions import SROIWarning  # noqa: E402
+
+_GBP = Rates.default().with_extrapolated_inflation("GBP", 0.02)
+
+
+def test_stated_inflation_extends_the_index_and_is_recorded():
+    p = Rates.default().index_ratio("GBP", 2019, 2024, "x")[0]
+    with pytest.warns(
+        SROIWarning, match=r"outcomes\[0\]\.proxy: GBP price index extrapolated from 2024 to 2030 at 2%"
+    ):
+        c = conversion_factor("GBP", "GBP", 2019, 2030, rates=_GBP, field="outcomes[0].proxy")
+    # closed form P[2030] / P[2019] = P[2024] / P[2019] x 1.02^6; rtol: float rounding only
+    assert c.index_ratio == pytest.approx(p * 1.02**6, rel=1e-12)
+    assert "stated assumption" in c.extrapolation and "extrapolated" in c.source
+    assert "extrapolated" in str(c)
+    # inside the data nothing changes and nothing is said
+    inside = conversion_factor("GBP", "GBP", 2019, 2024, rates=_GBP)
+    assert inside.extrapolation == "" and inside.factor == conversion_factor("GBP", "GBP", 2019, 2024).factor
+
+
+def test_a_foreign_currency_past_the_rate_tables_converts_at_their_last_year():
+    r = _GBP.with_extrapolated_inflation("CNY", 0.01)
+    with pytest.warns(SROIWarning, match="converted at"):
+        c = conversion_factor("GBP", "CNY", 2019, 2030, rates=r, field="outcomes[0].proxy")
+    k = min(r.last_year("ppp", "GBP"), r.last_year("ppp", "CNY"))
+    at_k = conversion_factor("GBP", "CNY", 2019, k)
+    then = r.index_ratio("CNY", k, 2030, "x")[0]
+    # docs/method.md §5.6: convert at K, then uprate in the target currency; rtol: float rounding
+    assert c.factor == pytest.approx(at_k.factor * then, rel=1e-12)
+    assert f"converted at {k}" in c.extrapolation and "CNY price index extrapolated" in c.extrapolation
+
+
+def test_without_a_stated_rate_for_the_target_the_rate_table_year_is_missing():
+    with pytest.raises(ConversionError, match=r"no PPP factor for CNY \(CHN\) in 2030"):
+        conversion_factor("GBP", "CNY", 2019, 2030, rates=_GBP)
+
+
+@pytest.mark.parametrize(
+    ("currency", "rate", "match"),
+    [
+        ("GBP", 1.5, r"extrapolate_inflation\.GBP: expected an inflation rate .* got 1\.5"),
+        ("GBP", "2%", "expected an inflation rate"),
+        ("GBP", True, "expected an inflation rate"),
+        ("gbp", 0.02, "ISO 4217|three upper-case"),
+        ("XTS", 0.02, "no price index to extend"),
+    ],
+)
+def test_a_stated_rate_is_checked(currency, rate, match):
+    with pytest.raises(ConversionError, match=match):
+        Rates.default().with_extrapolated_inflation(currency, rate)
+
+
+def test_rates_with_a_stated_inflation_differ():
+    assert _GBP != Rates.default() and _GBP == Rates.default().with_extrapolated_inflation("GBP", 0.02)
+    assert _GBP.extrapolated_inflation == {"GBP": 0.02}
+
+
+_MODEL = textwrap.dedent(
+    """\
+    name: t
+    currency: GBP
+    price_year: 2030
+    extrapolate_inflation: {GBP: 0.02}  # stated assumption
+    inputs: [{stakeholder: f, value: 100 GBP, price_year: 2030}]
+    outcomes:
+      - {stakeholder: s, outcome: o, quantity: 10 person, proxy: 5 GBP/person, proxy_price_year: 2019}
+    """
+)
+
+
+def test_the_model_file_states_the_inflation_and_saves_it_back():
+    with pytest.warns(SROIWarning, match="extrapolated from 2024 to 2030"):
+        a = sroi.loads(_MODEL)
+    conv = a.evaluate().conversions
+    assert conv.loc[conv["field"] == "outcomes[0].proxy", "extrapolation"].str.contains("2% a year").all()
+    assert sroi.dumps(a) == _MODEL
+    without = _MODEL.replace("extrapolate_inflation: {GBP: 0.02}  # stated assumption\n", "")
+    with pytest.raises(
+        SROIError, match=r"outcomes\[0\]\.proxy: the price index for GBP ends in 2024.*to 2030"
+    ):
+        sroi.loads(without)
+    # the caller's rate (the CLI's --extrapolate-inflation) is added to the file on save
+    with pytest.warns(SROIWarning):
+        b = sroi.loads(without, extrapolate_inflation={"GBP": 0.03})
+    assert sroi.dumps(b) == without.replace(
+        "price_year: 2030\n", "price_year: 2030\nextrapolate_inflation:\n  GBP: 0.03\n", 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        ("0.02", "expected a mapping of currency"),
+        ("{GBP: two}", r"extrapolate_inflation\.GBP: expected an inflation"),
+    ],
+)
+def test_the_model_file_key_is_checked(value, match):
+    text = _MODEL.replace("{GBP: 0.02}", value)
+    with pytest.raises(SROIError, match=match):
+        sroi.loads(text)
+
+
+def test_cli_extrapolate_inflation(capsys):
+    from sroi.cli import main
+
+    argv = ["convert", "100", "--from", "GBP:2019", "--to", "GBP:2030"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "VALUE" not in err and "None" not in err
+    assert "ends in 2024" in err and "--extrapolate-inflation GBP=0.02" in err
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SROIWarning)  # as on the command line (pytest makes them errors)
+        assert main([*argv, "--extrapolate-inflation", "GBP=0.02"]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("warning: GBP price index extrapolated from 2024 to 2030 at 2% a year")
+    expected = 100 * Rates.default().index_ratio("GBP", 2019, 2024, "x")[0] * 1.02**6
+    assert float(out.split()[0]) == pytest.approx(expected, rel=1e-9)  # printed to 10 digits
+    assert main([*argv, "--extrapolate-inflation", "GBP"]) == 1
+    assert "expected CURRENCY=RATE" in capsys.readouterr().err

@@ -5,7 +5,8 @@ Modules: :mod:`sroi.io.modelfile` (``load``, ``save``), :mod:`sroi.io.csv` (the 
 CSV), :mod:`sroi.io.workbook_layout`, :mod:`sroi.io.workbook_write` and
 :mod:`sroi.io.workbook_read` (the Value Map workbook, with live formulas;
 :mod:`sroi.io.workbook_template` reads the Social Value UK template's conventions),
-:mod:`sroi.io.export` (result tables).
+:mod:`sroi.io.export` (result tables),
+:mod:`sroi.io.yaml_edit` (a saved model file changed only where it was edited).
 Every name below is importable from ``sroi.io`` directly.
 
 Examples

@@ -21,6 +21,7 @@ import os
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from sroi.analysis import Analysis
 from sroi.evidence import load_correlations, load_estimates
 from sroi.exceptions import SROIError, SROIWarning, field_prefix
 from sroi.glossary import ANALYSIS_FIELDS, INPUT_FIELDS, OUTCOME_FIELDS, OUTPUT_FIELDS, STAKEHOLDER_FIELDS
+from sroi.io.yaml_edit import edit_yaml
+from sroi.money import Rates
 from sroi.proxies import library_fields, reference_from_file, reference_to_file
-from sroi.safe_yaml import dump_yaml, parse_yaml, read_yaml_file, write_file
+from sroi.safe_yaml import dump_yaml, parse_yaml, read_text_file, write_file
 from sroi.tabular import overlaps_from_file, overlaps_to_file, value_from_file, value_to_file
 from sroi.valuemap import Input, Outcome, Output, Stakeholder
 
@@ -47,7 +50,7 @@ __all__ = [
 #: Version of the model-file format this module reads and writes.
 FORMAT_VERSION = 1
 
-_TOP_KEYS = ("sroi", *ANALYSIS_FIELDS, "parameters_from")
+_TOP_KEYS = ("sroi", *ANALYSIS_FIELDS, "extrapolate_inflation", "parameters_from")
 
 
 def _check_keys(d: Any, allowed: Sequence[str], path: str, required: Sequence[str] = ()) -> None:
@@ -141,6 +144,40 @@ def _warn_unsourced_proxies(outcomes: Sequence[Any]) -> None:
         )
 
 
+def _inflation(value: Any, field: str) -> dict[str, float]:
+    """``extrapolate_inflation:`` (currency -> inflation a year after the data, docs/method.md
+    §5.6) as a dict; checked again, with the currency, by ``Rates.with_extrapolated_inflation``."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise SROIError(
+            f"expected a mapping of currency: inflation a year, e.g. {{GBP: 0.02}}, got {value!r:.80}", field
+        )
+    out = {}
+    for currency, rate in value.items():
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise SROIError(
+                f"expected an inflation rate a year such as 0.02, got {rate!r:.40}", f"{field}.{currency}"
+            )
+        out[str(currency)] = float(rate)
+    return out
+
+
+def _with_inflation(doc: Mapping[str, Any], extra: Mapping[str, float] | None) -> Mapping[str, Any]:
+    """The model file with the stated inflation after the data given by the caller (the CLI's
+    ``--extrapolate-inflation``) added to, or replacing, the file's own."""
+    if not extra:
+        return doc
+    if not isinstance(extra, Mapping):
+        raise SROIError(
+            f"expected a mapping of currency to inflation a year, got {type(extra).__name__}",
+            "extrapolate_inflation",
+        )
+    own = doc.get("extrapolate_inflation")
+    merged = {**(own if isinstance(own, Mapping) else {}), **extra}
+    return {**doc, "extrapolate_inflation": merged}
+
+
 def analysis_from_dict(doc: Any) -> Analysis:
     """Build an :class:`Analysis` from a parsed model file (format 1).
 
@@ -207,6 +244,12 @@ def analysis_from_dict(doc: Any) -> Analysis:
         )
         if k in doc
     }
+    inflation = _inflation(doc.get("extrapolate_inflation"), "extrapolate_inflation")
+    if inflation:
+        rates = Rates.default()
+        for currency, rate in inflation.items():
+            rates = rates.with_extrapolated_inflation(currency, rate)
+        kwargs["rates"] = rates
     return Analysis(
         name=doc["name"],
         currency=doc["currency"],
@@ -221,7 +264,7 @@ def analysis_from_dict(doc: Any) -> Analysis:
     )
 
 
-def loads(text: str) -> Analysis:
+def loads(text: str, *, extrapolate_inflation: Mapping[str, float] | None = None) -> Analysis:
     """Parse a model file from a YAML string (see :func:`load`)."""
     doc = parse_yaml(text)
     if isinstance(doc, Mapping) and "parameters_from" in doc:
@@ -234,7 +277,8 @@ def loads(text: str) -> Analysis:
             f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
             "model file",
         )
-    return analysis_from_dict(doc)
+    analysis = analysis_from_dict(_with_inflation(doc, extrapolate_inflation))
+    return _with_source(analysis, text, None, doc, bool(extrapolate_inflation))
 
 
 _POSITION_RE = re.compile(r"line \d+(?:, column \d+)?")
@@ -320,7 +364,12 @@ def _merge_parameter_files(doc: Mapping[str, Any], base: Path, root: Path) -> di
     return out
 
 
-def load(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None) -> Analysis:
+def load(
+    path: str | os.PathLike[str],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    extrapolate_inflation: Mapping[str, float] | None = None,
+) -> Analysis:
     """Read a model file (YAML, format 1) into an :class:`Analysis`.
 
     Parameters
@@ -332,6 +381,11 @@ def load(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = 
         links). Default: the model file's own folder, so that a model file never makes
         :func:`load` read a file elsewhere on the computer. Give a wider folder explicitly to
         allow, e.g., a shared folder of estimates above the model's.
+    extrapolate_inflation : mapping of str to float, optional
+        Inflation a year to assume after the packaged price index, by currency (e.g.
+        ``{"GBP": 0.02}``), added to (or replacing) the file's ``extrapolate_inflation:``;
+        what the command line's ``--extrapolate-inflation GBP=0.02`` passes (docs/method.md
+        §5.6). Each conversion using it warns and is recorded.
 
     Returns
     -------
@@ -345,7 +399,8 @@ def load(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = 
         ``parameters_from:`` is outside ``root``, not a regular file or invalid (the message
         names it and the place, never its content).
     """
-    doc = read_yaml_file(path)
+    text = read_text_file(path, "model file")
+    doc = parse_yaml(text, "model file")
     if not isinstance(doc, Mapping):
         raise SROIError(
             f"expected a mapping at the top level (name:, currency:, ...), got {type(doc).__name__}",
@@ -363,7 +418,11 @@ def load(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = 
             raise SROIError(f"expected a folder, got {str(root)[:120]!r}", "root")
     else:
         raise SROIError(f"expected a folder path or None, got {type(root).__name__}", "root")
-    return analysis_from_dict(_merge_parameter_files(doc, base, top))
+    analysis = analysis_from_dict(
+        _with_inflation(_merge_parameter_files(doc, base, top), extrapolate_inflation)
+    )
+    folder = base if "parameters_from" in doc else None
+    return _with_source(analysis, text, folder, doc, bool(extrapolate_inflation))
 
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
@@ -375,6 +434,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     doc["currency"] = a.currency
     if a.price_year is not None:
         doc["price_year"] = a.price_year
+    if a.rates is not None and a.rates.extrapolated_inflation:
+        doc["extrapolate_inflation"] = a.rates.extrapolated_inflation
     doc["discount_rate"] = value_to_file(a.discount_rate)
     doc["discount_timing"] = a.discount_timing
     doc["drop_off_from_year"] = a.drop_off_from_year
@@ -461,9 +522,92 @@ def _outcome_to_dict(o: Outcome, defaults: Outcome) -> dict[str, Any]:
     return d
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The text an analysis was read from (``folder``: the model file's folder when the text
+    names other files with ``parameters_from:``, which are then relative to it)."""
+
+    text: str
+    folder: Path | None
+    analysis: Analysis
+    overridden: bool = False  # the caller added to the file's extrapolate_inflation
+    inflation: Any = None  # the file's own, then
+
+    def old(self) -> dict[str, Any]:
+        """What the text stands for, in :func:`analysis_to_dict` form."""
+        doc = analysis_to_dict(self.analysis)
+        if self.overridden:
+            doc.pop("extrapolate_inflation", None)
+            if self.inflation is not None:
+                doc = _insert_after(doc, "price_year", "extrapolate_inflation", self.inflation)
+        return doc
+
+    def __repr__(self) -> str:  # never the whole text (an analysis's repr stays short)
+        return f"_Source({len(self.text)} characters)"
+
+
+def _insert_after(doc: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """``doc`` with ``key: value`` placed after ``after`` (or after ``currency``)."""
+    out: dict[str, Any] = {}
+    anchor = after if after in doc else "currency"
+    for k, v in doc.items():
+        out[k] = v
+        if k == anchor:
+            out[key] = value
+    return out
+
+
+def _with_source(
+    analysis: Analysis, text: str, folder: Path | None, doc: Mapping[str, Any], overridden: bool
+) -> Analysis:
+    """The analysis carrying the text it was read from (kept by :meth:`Analysis.replace`)."""
+    own = doc.get("extrapolate_inflation")
+    object.__setattr__(analysis, "_source", _Source(text, folder, analysis, overridden, own))
+    return analysis
+
+
+def _text(analysis: Analysis, folder: Path | None) -> str:
+    """The model-file text of an analysis (docs/method.md §2): the text it was read from when
+    unedited; that text with only the edited values changed when edited; else written afresh.
+
+    ``folder`` is where the text will be saved (None: a string, :func:`dumps`); text naming
+    other files (``parameters_from:``) is reused only in the folder it was read from.
+    """
+    new = analysis_to_dict(analysis)
+    source = analysis.__dict__.get("_source")
+    if not isinstance(source, _Source):
+        return dump_yaml(new, compact=True)
+    if source.folder is not None and (folder is None or folder.resolve() != source.folder):
+        return dump_yaml(new, compact=True)  # parameters_from: relative names would point elsewhere
+    old = source.old()
+    if new == old:
+        return source.text
+    if source.folder is not None:
+        return dump_yaml(new, compact=True)  # the stored estimates live in other files: write them in
+    edited = edit_yaml(source.text, old, new)
+    if edited is not None and edited != source.text:
+        try:
+            with warnings.catch_warnings():  # the analysis warned when it was made; a save does not
+                warnings.simplefilter("ignore")
+                if analysis_to_dict(loads(edited)) == new:
+                    return edited
+        except SROIError:
+            pass  # the edit did not read back: write the file afresh
+    return dump_yaml(new, compact=True)
+
+
 def dumps(analysis: Analysis) -> str:
-    """The model file of an analysis as YAML text."""
-    return dump_yaml(analysis_to_dict(analysis))
+    """The model file of an analysis as YAML text.
+
+    An analysis read with :func:`load` or :func:`loads` and not edited gives back the text it
+    was read from, byte for byte; an edited one, that text with only the edited values
+    rewritten (comments, order and layout kept); any other analysis, a fresh file in which
+    numbers are the shortest text that reads back to the same float and distributions keep
+    the form they were given in (``lognormal`` as ``low``/``high`` or ``median``/``gsd``).
+    """
+    if not isinstance(analysis, Analysis):
+        raise SROIError(f"expected an sroi.Analysis, got {type(analysis).__name__}", "analysis")
+    return _text(analysis, None)
 
 
 def save(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
@@ -482,4 +626,6 @@ def save(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
     """
     if not isinstance(analysis, Analysis):
         raise SROIError(f"expected an sroi.Analysis, got {type(analysis).__name__}", "analysis")
-    return write_file(path, dumps(analysis).encode("utf-8"), "path")
+    if not isinstance(path, (str, os.PathLike)):
+        raise SROIError(f"expected a file path, got {type(path).__name__}", "path")
+    return write_file(path, _text(analysis, Path(path).parent).encode("utf-8"), "path")
