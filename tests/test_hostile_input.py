@@ -696,7 +696,7 @@ def test_workbook_with_an_unusual_compression(workbook, tmp_path):
 @pytest.mark.parametrize(
     ("name", "aliases", "match"),
     [
-        ("learner", ("person",), "'person' is already a unit"),
+        ("apprentice", ("person",), "'person' is already a unit"),  # a name no doctest defines
         ("patient", ("meter",), "'meter' is already a unit"),
         ("persons", (), "already a unit"),
         ("ms", (), "already a unit"),

@@ -905,3 +905,17 @@ def test_a_real_spreadsheet_recalculates_the_engine_numbers(tmp_path):
         a = read_value_map_xlsx(tmp_path / "out" / "template.xlsx")
     assert any("H11" in str(w.message) and "cached value 40" in str(w.message) for w in record)
     assert a.outcomes[3].quantity == 40
+
+
+@pytest.mark.parametrize("text", ["\r0", "\r=1", "a\r\nb"])
+def test_carriage_return_text_reads_back_with_the_model_sheet(tmp_path, text):
+    # found by the loader fuzzer: a cell keeps CR as LF, so the formula escape must be decided
+    # on the text the cell will hold, or the visible sheet reads "'\n0" against the model's "\r0"
+    a = sroi.Analysis(
+        name="n",
+        currency="GBP",
+        inputs=[sroi.Input("f", "g", "1 GBP")],
+        outcomes=[sroi.Outcome("s", text, quantity="1 person", proxy="1 GBP/person", proxy_source="x")],
+    )
+    path = sroi.write_value_map_xlsx(a, tmp_path / "cr.xlsx")
+    assert sroi.read_value_map_xlsx(path).outcomes[0].outcome == text

@@ -108,6 +108,9 @@ class _Book:
                     f"{MAX_CELL_TEXT:,} characters, no control characters)",
                     f"{ws.title}!{get_column_letter(col)}{row}",
                 )
+            # a cell stores a carriage return as a line feed (XML end-of-line handling): write what
+            # will be read back, so the formula escape is decided on the same text
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = escape_formula(value) if value else None
         if value is None:
             return
