@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from sroi import defaults
-from sroi.compiler import AnalysisLike
 from sroi.distributions import Distribution, LogNormal, Normal
 from sroi.exceptions import SROIError
 from sroi.indicators import IndicatorSystem, Measure, system_of
@@ -36,14 +35,35 @@ from sroi.validation import check_whole_number
 
 if TYPE_CHECKING:
     from sroi.analysis import Analysis
+    from sroi.compiler import AnalysisLike
     from sroi.sampling import Seed
 
 __all__ = ["Updatable", "components", "prior_draws", "update_estimates", "with_actuals"]
 
 
-class Updatable(AnalysisLike, Protocol):
-    """An analysis that can be copied with changed fields (what :func:`with_actuals` needs):
-    what the analyses below :class:`sroi.Analysis` need, plus its named parameters."""
+class Updatable(Protocol):
+    """An analysis that can be copied with changed fields (what :func:`with_actuals` needs)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def currency(self) -> str: ...
+
+    @property
+    def outcomes(self) -> Sequence[Any]: ...
+
+    @property
+    def inputs(self) -> Sequence[Any]: ...
+
+    @property
+    def compiled(self) -> Any: ...
+
+    @property
+    def outcome_ids(self) -> tuple[str, ...]: ...
+
+    @property
+    def active_correlations(self) -> tuple[tuple[str, str, float], ...]: ...
 
     @property
     def parameters(self) -> Mapping[str, Any]: ...
