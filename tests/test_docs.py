@@ -54,7 +54,9 @@ def _python_blocks(text: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
 
 
-@pytest.mark.parametrize("index", range(len(_python_blocks((ROOT / "README.md").read_text(encoding="utf-8")))))
+@pytest.mark.parametrize(
+    "index", range(len(_python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))))
+)
 def test_readme_python_blocks_run(index, tmp_path, monkeypatch):
     """Every Python example in the README runs as written (from the repository root)."""
     import warnings
