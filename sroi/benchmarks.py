@@ -329,9 +329,12 @@ def check_analysis(analysis: Any, warn: bool = True, ratio: bool = True) -> pd.D
     rows: list[tuple[str, str, float]] = []
     parameters = getattr(analysis, "parameters", None)
     parameters = parameters if isinstance(parameters, Mapping) else None
+    ids = getattr(analysis, "outcome_ids", None)
     for i, outcome in enumerate(getattr(analysis, "outcomes", None) or []):
+        # outcomes named by id where the analysis has them (docs/method.md §2.1), else by position
+        row = f"outcomes[id={ids[i]}]" if isinstance(ids, tuple) and i < len(ids) else f"outcomes[{i}]"
         for factor in ("deadweight", "attribution", "drop_off"):
-            field = f"outcomes[{i}].{factor}"
+            field = f"{row}.{factor}"
             value = _central(getattr(outcome, factor, None), field, parameters)
             if value is not None:
                 rows.append((field, factor, value))

@@ -220,11 +220,16 @@ def field_in_words(analysis: AnalysisLike, path: str) -> tuple[str, str]:
     ...     proxy="200 GBP/person", id="respite")], [sroi.Input("Funder", "Grant", "100 GBP")])
     >>> field_in_words(a, "outcomes[0].drop_off"), field_in_words(a, "inputs[0].value")
     (('respite', 'drop-off'), ('', 'input 1 (Funder: Grant)'))
+    >>> field_in_words(a, "outcomes[id=respite].attribution")
+    ('respite', 'attribution')
     """
     ids = _outcome_ids(analysis)
     m = _PATH.fullmatch(path.strip())
     if m and int(m.group(1)) < len(ids):
         return ids[int(m.group(1))], _path_words(m)
+    m = _ID_PATH.fullmatch(path.strip())
+    if m and m.group(1) in ids:
+        return m.group(1), _path_words(m)
     m = _INPUT.fullmatch(path.strip())
     inputs = list(getattr(analysis, "inputs", ()))
     if m and int(m.group(1)) < len(inputs):

@@ -34,8 +34,8 @@ FORECAST_RATIO = 69.76030852457384
 EXPLAINED_WARNINGS = {
     ("material outcomes", "channel_shift"),
     ("material outcomes", "online_follow_up"),
-    ("attribution against practice", "outcomes[3].attribution"),
-    ("attribution against practice", "outcomes[4].attribution"),
+    ("attribution against practice", "outcomes[id=channel_shift].attribution"),
+    ("attribution against practice", "outcomes[id=online_follow_up].attribution"),
 }
 
 
