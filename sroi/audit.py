@@ -521,7 +521,11 @@ def _time_input_checks(analysis: AnalysisLike, rows: _Rows) -> None:
         found = True
         if o.stakeholder in spenders or o.stakeholder in excused:
             rows.add(
-                5, "inputs complete", "pass", f"{o.stakeholder}'s own time is an input or explained", ids[i]
+                5,
+                "inputs complete",
+                "pass",
+                f"the own time of {o.stakeholder} is an input or explained",
+                ids[i],
             )
         else:
             rows.add(
