@@ -345,6 +345,9 @@ def audit(
     # 3. benefit transfer
     _transfer_checks(analysis, result, rows)
 
+    # 6. price years beyond the packaged data: an assumed inflation is stated, so say so
+    _extrapolation_checks(result, rows)
+
     # 5. inputs complete: time valued but not spent
     _time_input_checks(analysis, rows)
 
@@ -507,6 +510,30 @@ def _transfer_checks(analysis: AnalysisLike, result: Any, rows: _Rows) -> None:
                 + ("; a value this large needs local evidence" if status == "warn" else ""),
                 oid,
             )
+
+
+def _extrapolation_checks(result: Any, rows: _Rows) -> None:
+    """Warn for every conversion that uprates past the packaged price data (docs/method.md §5.6)."""
+    conv = result.conversions
+    if conv.empty or "extrapolation" not in conv:
+        rows.add(
+            6, "price years within the data", "pass", "no conversion goes beyond the packaged price data"
+        )
+        return
+    stated = conv[conv["extrapolation"].astype(str) != ""]
+    if stated.empty:
+        rows.add(
+            6, "price years within the data", "pass", "no conversion goes beyond the packaged price data"
+        )
+        return
+    for r in stated.to_dict("records"):
+        rows.add(
+            6,
+            "price years within the data",
+            "warn",
+            f"uprated with an assumed inflation past the data ({r['extrapolation']}): report it beside the result",
+            str(r["field"]),
+        )
 
 
 def _time_input_checks(analysis: AnalysisLike, rows: _Rows) -> None:

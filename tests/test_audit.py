@@ -228,3 +228,24 @@ def test_no_fake_intervals():
     assert "no uncertainty specified" in repr(sim)
     some = analysis(good(quantity="10 person", proxy="50 GBP/person", deadweight=0.2))
     assert "1 of 9 estimates carry a distribution" in some.simulate(200, seed=1).headline()
+
+
+def test_a_price_year_past_the_data_warns_naming_the_field():
+    import warnings
+
+    from sroi.exceptions import SROIWarning
+
+    a = analysis(good(), negative_outcomes_considered=CONSIDERED)
+    assert status(sroi.audit(a), "price years within the data") == {"pass"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SROIWarning)  # the conversion's own warning, tested in test_money
+        text = (
+            "name: t\ncurrency: GBP\nprice_year: 2030\nextrapolate_inflation: {GBP: 0.02}\n"
+            "inputs: [{stakeholder: f, value: 100 GBP, price_year: 2030}]\n"
+            "outcomes:\n  - {stakeholder: s, outcome: o, quantity: 10 person, proxy: 5 GBP/person,"
+            " proxy_price_year: 2019, proxy_source: x, source: y}\n"
+        )
+        result = sroi.audit(sroi.loads(text))
+    flagged = rows(result, "price years within the data")
+    assert set(flagged["status"]) == {"warn"}
+    assert "outcomes[0].proxy" in set(flagged["field"]) and flagged["detail"].str.contains("2% a year").all()
