@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sroi.exceptions import SROIError
+from sroi.formatting import format_number
 from sroi.glossary import FILTERS
 from sroi.result import evaluate
 from sroi.sensitivity import tornado
@@ -130,7 +131,8 @@ def plot_tornado(df_or_analysis: Any, ax: Axes | None = None, **kwargs: Any) -> 
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.3g}"
+    """An end of a tornado bar: the package's one number format (no scientific notation)."""
+    return format_number(v, digits=3)
 
 
 def plot_ratio_distribution(
