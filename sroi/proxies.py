@@ -18,9 +18,9 @@ Examples
 >>> from sroi.proxies import get_proxy
 >>> wellby = get_proxy("wellby_uk_hmt_2021")
 >>> wellby.quantity
-<Quantity(13000.0, 'GBP / person / year')>
+<Quantity(13000.0, 'GBP / WELLBY')>
 >>> wellby.distribution
-Triangular(low=10000.0, mode=13000.0, high=16000.0, unit='GBP / person / year')
+Triangular(low=10000.0, mode=13000.0, high=16000.0, unit='GBP / WELLBY')
 >>> wellby.price_year
 2019
 """
@@ -719,7 +719,7 @@ def library_fields(ref: Any, field: str = "proxy") -> dict[str, Any]:
     --------
     >>> f = library_fields("wellby_uk_hmt_2021")
     >>> f["proxy"], f["proxy_price_year"]
-    (Triangular(low=10000.0, mode=13000.0, high=16000.0, unit='GBP / person / year'), 2019)
+    (Triangular(low=10000.0, mode=13000.0, high=16000.0, unit='GBP / WELLBY'), 2019)
     >>> library_fields("going_online_new_user_bt_2014")["proxy"]
     <Quantity(1064.0, 'GBP / person / year')>
     """
@@ -762,8 +762,8 @@ def reference_from_file(spec: Mapping[str, Any], field: str = "proxy") -> dict[s
 
     Examples
     --------
-    >>> reference_from_file({"ref": "wellby_uk_hmt_2021", "value": "13000 GBP/person/year"})["proxy"]
-    <Quantity(13000.0, 'GBP / person / year')>
+    >>> reference_from_file({"ref": "wellby_uk_hmt_2021", "value": "13000 GBP/WELLBY"})["proxy"]
+    <Quantity(13000.0, 'GBP / WELLBY')>
     """
     if not isinstance(spec, Mapping) or "ref" not in spec:
         raise SROIError(f"expected {{ref: id}}, got {spec!r}", field)

@@ -150,7 +150,7 @@ def test_new_fields_round_trip_losslessly(tmp_path):
         - id: wellbeing
           stakeholder: Users
           outcome: Wellbeing
-          quantity: 1 person
+          quantity: 1 WELLBY
           proxy: {ref: wellby_uk_hmt_2021}
           income_elasticity: {distribution: uniform, low: 0.8, high: 1.0}
           overlaps: {online: 0.5}

@@ -35,7 +35,7 @@ IDS = LIBRARY["id"].tolist()
 # Spot checks against the figures as printed in the sources (see datasets/proxies_README.md);
 # exact: the library transcribes them, nothing is computed.
 PUBLISHED = [
-    ("wellby_uk_hmt_2021", 13000, 10000, 16000, "GBP/person/year", 2019),
+    ("wellby_uk_hmt_2021", 13000, 10000, 16000, "GBP/WELLBY", 2019),
     ("chronic_loneliness_uk_dcms_2020", 9537, None, None, "GBP/person/year", None),
     ("going_online_new_user_bt_2014", 1064, None, None, "GBP/person/year", 2014),
     ("online_household_savings_uk_pwc_2009", 560, None, None, "GBP/household/year", 2009),
@@ -128,7 +128,7 @@ def test_every_row_is_described_in_the_readme():
 
 def test_wellby_keeps_its_published_range_as_a_triangular_distribution():
     record = get_proxy("wellby_uk_hmt_2021")
-    assert record.distribution == Triangular(10000, 13000, 16000, unit=parse_unit("GBP/person/year"))
+    assert record.distribution == Triangular(10000, 13000, 16000, unit=parse_unit("GBP/WELLBY"))
     assert record.estimate is record.distribution
     assert get_proxy("going_online_new_user_bt_2014").estimate == Q_(1064, "GBP/person/year")
 
@@ -343,10 +343,12 @@ inputs: [{{stakeholder: Funder, description: Grant, value: 1000 GBP, source: Gra
 outcomes:
   - {{stakeholder: People, outcome: Better life satisfaction, quantity: 10 person year, proxy: {proxy}}}
 """
+# the WELLBY is priced per WELLBY (one point of life satisfaction, one person, one year)
+MODEL_WELLBY = MODEL.replace("quantity: 10 person year", "quantity: 10 WELLBY")
 
 
 def test_a_reference_keeps_the_library_id_and_range_and_saves_as_the_reference():
-    a = loads(MODEL.format(proxy="{ref: wellby_uk_hmt_2021}"))
+    a = loads(MODEL_WELLBY.format(proxy="{ref: wellby_uk_hmt_2021}"))
     o = a.outcomes[0]
     assert o.proxy_ref == "wellby_uk_hmt_2021"
     assert o.proxy == get_proxy("wellby_uk_hmt_2021").distribution  # the range, not just 13,000
@@ -360,16 +362,16 @@ def test_a_reference_keeps_the_library_id_and_range_and_saves_as_the_reference()
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("{ref: wellby_uk_hmt_2021, value: 12000 GBP/person/year}", Q_(12000, "GBP/person/year")),
-        ("{ref: wellby_uk_hmt_2021, value: 12000}", Q_(12000, "GBP/person/year")),
+        ("{ref: wellby_uk_hmt_2021, value: 12000 GBP/WELLBY}", Q_(12000, "GBP/WELLBY")),
+        ("{ref: wellby_uk_hmt_2021, value: 12000}", Q_(12000, "GBP/WELLBY")),
         (
             "{ref: wellby_uk_hmt_2021, distribution: uniform, low: 11000, high: 15000}",
-            Uniform(11000, 15000, unit=parse_unit("GBP/person/year")),
+            Uniform(11000, 15000, unit=parse_unit("GBP/WELLBY")),
         ),
     ],
 )
 def test_a_user_override_keeps_the_reference_and_round_trips(override, expected):
-    a = loads(MODEL.format(proxy=override))
+    a = loads(MODEL_WELLBY.format(proxy=override))
     o = a.outcomes[0]
     assert o.proxy == expected and o.proxy_ref == "wellby_uk_hmt_2021"
     text = dumps(a)
@@ -382,7 +384,7 @@ def test_a_user_override_keeps_the_reference_and_round_trips(override, expected)
     ("spec", "message"),
     [
         ({"ref": "wellby_uk_hmt_2021", "low": 1}, r"takes 'ref' and optionally 'value'"),
-        ({"ref": "wellby_uk_hmt_2021", "value": "5 GBP/visit"}, r"expected a value in GBP / person / year"),
+        ({"ref": "wellby_uk_hmt_2021", "value": "5 GBP/visit"}, r"expected a value in GBP / WELLBY"),
         ({"ref": "nope"}, r"unknown proxy id 'nope'"),
         ({"ref": 3}, r"expected a library id"),
     ],
@@ -405,7 +407,7 @@ def test_a_reference_to_a_registered_user_row_loads(tmp_path):
 
 
 def test_value_map_rows_write_the_reference_and_read_it_back():
-    a = loads(MODEL.format(proxy="{ref: wellby_uk_hmt_2021}"))
+    a = loads(MODEL_WELLBY.format(proxy="{ref: wellby_uk_hmt_2021}"))
     row = to_frame_row(a.outcomes[0])
     assert row["proxy"] == "{ref: wellby_uk_hmt_2021}"
     back = outcomes_from_frame(pd.DataFrame([row]))
@@ -418,7 +420,7 @@ def test_an_inline_proxy_without_a_source_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loads(MODEL.format(proxy="13000 GBP/person/year, proxy_source: HM Treasury (2021)"))
-        loads(MODEL.format(proxy="{ref: wellby_uk_hmt_2021}"))
+        loads(MODEL_WELLBY.format(proxy="{ref: wellby_uk_hmt_2021}"))
 
 
 def test_register_a_table_with_numeric_columns():
