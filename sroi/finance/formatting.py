@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sroi.formatting import format_number
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -33,5 +35,6 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def frame_html(df: pd.DataFrame) -> str:
-    """A DataFrame as a borderless HTML table with readable numbers."""
-    return df.to_html(float_format=lambda v: f"{v:,.4g}", border=0)
+    """A DataFrame as a borderless HTML table in the package's one number format
+    (:func:`sroi.formatting.format_number`: thousands separators, never an exponent)."""
+    return df.to_html(float_format=format_number, border=0)
